@@ -1,0 +1,110 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * A storage destination: where backups and their sidecars are kept.
+ *
+ * Keys are relative POSIX paths (`job-name/backup_2024-01-15T12-00-00.sql.gz`). Adapters never see
+ * an invalid key: the storage facade (`core/storage.ts`) rejects empty, absolute and `..` keys first.
+ * Every failure is a `DBackupError` (see `core/errors.ts`) whose message tells the user what to do.
+ */
+export interface Destination {
+  /** Adapter type, e.g. `local` or `dropbox`. */
+  readonly kind: string;
+
+  /**
+   * Stores the bytes of `source` under `key`, replacing an existing file. Atomic for readers: the
+   * file is either complete or absent, never partial. Streams in bounded memory whatever the size.
+   * `size`, when given, lets adapters pick an upload strategy and refuse oversize files up front.
+   */
+  write(key: string, source: Readable, options?: WriteOptions): Promise<StoredFile>;
+
+  /** Opens the file for reading, from `offset` when given. Throws `not_found` when missing. */
+  read(key: string, options?: ReadOptions): Promise<Readable>;
+
+  /** Metadata of one file, or `undefined` when nothing is stored under `key`. */
+  stat(key: string, options?: CallOptions): Promise<StoredFile | undefined>;
+
+  /**
+   * Every file below `prefix` (recursive; `''` lists everything), keys relative to the
+   * destination's root. Order is unspecified. A missing prefix yields nothing, not an error.
+   */
+  list(prefix: string, options?: CallOptions): AsyncIterable<StoredFile>;
+
+  /** Removes the file. Deleting a missing file is success. */
+  delete(key: string, options?: CallOptions): Promise<void>;
+
+  /** Reads a small text file (e.g. a `.meta.json` sidecar). Throws `too_large` above `maxBytes`. */
+  readText(key: string, options?: ReadTextOptions): Promise<string>;
+
+  /** Optional capabilities; callers check for presence and fall back when absent. */
+  readonly capabilities: DestinationCapabilities;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface WriteOptions extends CallOptions {
+  size?: number;
+  /** Called with the total bytes sent so far. */
+  onProgress?: (bytesSent: number) => void;
+}
+
+export interface ReadOptions extends CallOptions {
+  offset?: number;
+  /** Called with the total bytes received so far. */
+  onProgress?: (bytesReceived: number) => void;
+}
+
+export interface ReadTextOptions extends CallOptions {
+  /** Default 1 MiB. */
+  maxBytes?: number;
+}
+
+export interface StoredFile {
+  key: string;
+  size: number;
+  modifiedAt: Date;
+  /** Dropbox content hash (see `core/content-hash.ts`), when the destination knows it cheaply. */
+  contentHash?: string;
+}
+
+export interface DestinationCapabilities {
+  /**
+   * Returns the Dropbox-style content hash of the stored file without downloading it (Dropbox) or
+   * by reading it locally (local disk). Used to verify backups end to end.
+   */
+  contentHash?: (key: string, options?: CallOptions) => Promise<string>;
+  /** Space used and allocated for the account or disk behind the destination. */
+  usage?: (options?: CallOptions) => Promise<StorageUsage>;
+  /** One level of folders below `folder` (`''` = the destination's root of the account). */
+  browseFolders?: (folder: string, options?: CallOptions) => Promise<FolderListing>;
+  /** Checks credentials, the folder (creating it when missing) and a write+delete probe. */
+  testConnection?: (options?: CallOptions) => Promise<ConnectionReport>;
+}
+
+export interface StorageUsage {
+  used: number;
+  /** Undefined when the destination has no fixed allocation. */
+  allocated?: number;
+}
+
+export interface FolderEntry {
+  name: string;
+  /** Absolute path in the account, as the user would type it into Folder Path (`/backups/db`). */
+  path: string;
+}
+
+export interface FolderListing {
+  /** The folder that was listed, `''` for the root. */
+  path: string;
+  /** Sorted by name, case-insensitively. */
+  folders: FolderEntry[];
+}
+
+export interface ConnectionReport {
+  account?: { name: string; email?: string };
+  folder: { path: string; created: boolean };
+  writeDelete: 'ok';
+  usage?: StorageUsage;
+}
