@@ -51,8 +51,12 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const match = router.match(request.method, url.pathname);
     if (!match) throw new DBackupError('not_found', `There is no API route ${request.method} ${url.pathname}.`);
     const context: RequestContext = { request, url, params: match.params, ip, principal: undefined };
-    if (match.route.access !== 'public') {
-      context.principal = await authenticate(request, match.route.access === 'user');
+    const access = match.route.access;
+    if (access === 'user' || access === 'session') {
+      context.principal = await authenticate(request, access === 'user');
+    } else if (access === 'optional-session') {
+      const sessionToken = readCookie(request, SESSION_COOKIE);
+      context.principal = sessionToken ? await options.principals.bySessionToken(sessionToken) : undefined;
     }
     return match.route.handler(context);
   }

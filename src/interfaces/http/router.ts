@@ -6,9 +6,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  * Who may call a route:
  * - `public`: anyone (health, setup, login).
  * - `user`: a signed-in user, by session cookie (+ CSRF header on state changes) or API token.
- * - `session`: a signed-in browser session only (the OAuth callback is a top-level navigation).
+ * - `session`: a signed-in browser session only (API tokens are refused).
+ * - `optional-session`: anyone; the principal is set when a valid session cookie came along (the
+ *   OAuth callback, which must answer a signed-out browser with a readable page, not a 401).
  */
-export type RouteAccess = 'public' | 'user' | 'session';
+export type RouteAccess = 'public' | 'user' | 'session' | 'optional-session';
 
 export interface Principal {
   userId: string;
@@ -90,4 +92,10 @@ function matchSegments(pattern: string[], parts: string[]): Record<string, strin
     }
   }
   return params;
+}
+
+/** The caller of a `user`/`session` route (the server has authenticated it before the handler runs). */
+export function requirePrincipal(context: RequestContext): Principal {
+  if (!context.principal) throw new HttpError('unauthenticated', 'Sign in first.');
+  return context.principal;
 }
