@@ -166,7 +166,7 @@ function toSqliteValue(value: unknown): SQLInputValue {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string') return value;
-  if (ArrayBuffer.isView(value)) return value;
+  if (ArrayBuffer.isView(value)) return value as NodeJS.ArrayBufferView;
   throw new TypeError(`Cannot bind a ${typeof value} to an SQLite parameter`);
 }
 
