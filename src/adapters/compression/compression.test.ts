@@ -1,0 +1,134 @@
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { DBackupError } from '../../core/errors.ts';
+import { patternBytes, runThrough, seededRandom, transformAll } from '../crypto/crypto.test-helpers.ts';
+import { compressionFromFileName, parseCompression, stripCompressionExtension, type Compression } from './compression.ts';
+import { createCompressStream, createDecompressStream } from './compression.stream.ts';
+
+/** Text-like data that compresses well, like a SQL dump. */
+function dumpLike(length: number): Buffer {
+  const line = "INSERT INTO orders (id, customer, total) VALUES (42, 'Ada Lovelace', 1815.12);\n";
+  const text = Buffer.from(line.repeat(Math.ceil(length / line.length) + 1));
+  return text.subarray(0, length);
+}
+
+async function roundTrip(compression: Compression, data: Buffer, seed: number, level?: number): Promise<{ compressed: Buffer; restored: Buffer }> {
+  const compressed = await transformAll(createCompressStream(compression, level), data, { random: seededRandom(seed), maxPiece: 200_000 });
+  const restored = await transformAll(createDecompressStream(compression), compressed, { random: seededRandom(seed + 1), maxPiece: 50_000 });
+  return { compressed, restored };
+}
+
+function expectIntegrity(error: unknown, message: RegExp): void {
+  expect(error).toBeInstanceOf(DBackupError);
+  expect((error as DBackupError).code).toBe('integrity');
+  expect((error as DBackupError).message).toMatch(message);
+}
+
+describe('compression streams', () => {
+  const sizes = [0, 1, 100_000, 3 * 1024 * 1024 + 17];
+  for (const compression of ['none', 'gzip', 'zstd'] as const) {
+    it.each(sizes)(`${compression}: round-trips %i bytes of dump-like and random data`, async (size) => {
+      for (const data of [dumpLike(size), patternBytes(size, size)]) {
+        const { restored } = await roundTrip(compression, data, size);
+        expect(restored.equals(data)).toBe(true);
+      }
+    });
+  }
+
+  it('writes standard gzip and zstd that the stock decoders read, and actually compresses', async () => {
+    const data = dumpLike(1024 * 1024);
+    const gzip = await roundTrip('gzip', data, 1);
+    expect(zlib.gunzipSync(gzip.compressed).equals(data)).toBe(true);
+    expect(gzip.compressed.length).toBeLessThan(data.length / 10);
+    const zstd = await roundTrip('zstd', data, 2);
+    expect(zlib.zstdDecompressSync(zstd.compressed).equals(data)).toBe(true);
+    expect(zstd.compressed.length).toBeLessThan(data.length / 10);
+  });
+
+  it('writes zstd frames with a content checksum, so corruption is detectable', async () => {
+    const { compressed } = await roundTrip('zstd', dumpLike(1000), 3);
+    expect(compressed.readUInt32LE(0)).toBe(0xfd2fb528); // zstd frame magic
+    const descriptor = compressed[4] ?? 0;
+    expect(descriptor & 0b100).toBe(0b100); // Content_Checksum_flag
+  });
+
+  it('honours the level and rejects levels out of range', async () => {
+    const data = dumpLike(500_000);
+    const fast = await roundTrip('zstd', data, 4, 1);
+    const strong = await roundTrip('zstd', data, 5, 19);
+    expect(strong.restored.equals(data) && fast.restored.equals(data)).toBe(true);
+    expect(strong.compressed.length).toBeLessThanOrEqual(fast.compressed.length);
+    expect(() => createCompressStream('gzip', 0)).toThrow(/from 1 to 9/);
+    expect(() => createCompressStream('gzip', 10)).toThrow(/from 1 to 9/);
+    expect(() => createCompressStream('zstd', 20)).toThrow(/from 1 to 19/);
+    expect(() => createCompressStream('zstd', 2.5)).toThrow(DBackupError);
+  });
+
+  it('keeps working when the reader is slower than the decompressor (backpressure)', async () => {
+    const data = Buffer.alloc(16 * 1024 * 1024, 7);
+    const compressed = zlib.gzipSync(data);
+    let received = 0;
+    const slowSink = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _encoding, callback) {
+        received += chunk.length;
+        setImmediate(callback);
+      },
+    });
+    await pipeline(Readable.from([compressed]), createDecompressStream('gzip'), slowSink);
+    expect(received).toBe(data.length);
+  });
+});
+
+describe('corrupt compressed input is an integrity error', () => {
+  const data = patternBytes(300_000, 77);
+  const compressedWith = (compression: 'gzip' | 'zstd') => roundTrip(compression, data, 6).then((r) => r.compressed);
+
+  for (const compression of ['gzip', 'zstd'] as const) {
+    it(`${compression}: a changed byte in the middle`, async () => {
+      const compressed = Buffer.from(await compressedWith(compression));
+      compressed[Math.floor(compressed.length / 2)] ^= 0x40;
+      const { error } = await runThrough(createDecompressStream(compression), compressed);
+      expectIntegrity(error, new RegExp(`${compression} data`));
+    });
+
+    it(`${compression}: truncated input`, async () => {
+      const compressed = await compressedWith(compression);
+      const { error } = await runThrough(createDecompressStream(compression), compressed.subarray(0, compressed.length - 100));
+      expectIntegrity(error, /ends unexpectedly: the backup is truncated or corrupted/);
+    });
+
+    it(`${compression}: data that is not ${compression} at all`, async () => {
+      const { error } = await runThrough(createDecompressStream(compression), Buffer.from('-- plain SQL dump\nSELECT 1;\n'));
+      expectIntegrity(error, new RegExp(`not ${compression} at all`));
+    });
+  }
+});
+
+describe('compression from file names', () => {
+  it.each([
+    ['backup_2024-01-15T12-00-00.sql', 'none'],
+    ['backup_2024-01-15T12-00-00.sql.gz', 'gzip'],
+    ['backup_2024-01-15T12-00-00.sql.gz.enc', 'gzip'],
+    ['backup_2024-01-15T12-00-00.sql.zst', 'zstd'],
+    ['backup_2024-01-15T12-00-00.sql.ZST.enc', 'zstd'],
+    ['backup_2024-01-15T12-00-00.sql.enc', 'none'],
+    ['notes.gzip', 'none'],
+  ] as const)('%s → %s', (name, expected) => {
+    expect(compressionFromFileName(name)).toBe(expected);
+  });
+
+  it('strips only a final compression extension', () => {
+    expect(stripCompressionExtension('backup.sql.gz')).toBe('backup.sql');
+    expect(stripCompressionExtension('backup.sql.ZST')).toBe('backup.sql');
+    expect(stripCompressionExtension('backup.sql.gz.enc')).toBe('backup.sql.gz.enc');
+    expect(stripCompressionExtension('backup.sql')).toBe('backup.sql');
+  });
+
+  it('parses compression names and rejects unknown ones', () => {
+    expect(parseCompression(' GZIP ')).toBe('gzip');
+    expect(() => parseCompression('bzip2')).toThrow(/Use one of: none, gzip, zstd/);
+  });
+});
