@@ -8,7 +8,7 @@ export const KEY_FILE_VERSION = 1;
 export const MAX_KEY_FILE_BYTES = 64 * 1024;
 
 export interface KeyFileContents {
-  key: EncryptionKey;
+  key: Buffer;
   /** Always recomputed from `key`; a stored fingerprint that disagrees is rejected. */
   fingerprint: string;
   /** The encryption profile's name, when the file carries one. */
