@@ -98,6 +98,7 @@ export async function openDownloadStream(context: DropboxContext, path: string, 
           break;
         } catch (error) {
           if (options.signal?.aborted) throw cancelledError(options.signal.reason);
+          if (error instanceof DBackupError) throw error;
           const failure = classifyDropboxFailure(error, { operation: 'files/download', path, signal: options.signal });
           if (failure.action !== 'retry') throw failure.error;
           failures = received > before ? 1 : failures + 1;

@@ -128,7 +128,8 @@ function fail(error: DBackupError): ClassifiedFailure {
 /** Classifies any failure seen while talking to Dropbox. */
 export function classifyDropboxFailure(error: unknown, context: FailureContext): ClassifiedFailure {
   if (context.signal?.aborted) return fail(cancelledError(context.signal.reason ?? error));
-  if (error instanceof DBackupError) return { error, action: error.retryable ? 'retry' : 'fail' };
+  // Already classified by the operation itself (or by a nested retry loop): never retried again.
+  if (error instanceof DBackupError) return fail(error);
   if (error instanceof TokenRefreshError) return classifyTokenFailure(error.cause, context);
   if (error instanceof DropboxResponseError) return classifyResponse(error, context);
   const code = networkCode(error);
@@ -203,7 +204,7 @@ function classifyResponse(error: DropboxResponseError<unknown>, context: Failure
     );
   }
   if (status === 409) return classifyRouteError(error, tags, context, summary);
-  return fail(new DBackupError('internal', `Dropbox answered ${context.operation} with HTTP ${status}: ${summary}`, { cause: error }));
+  return fail(new DBackupError('internal', `Dropbox answered ${context.operation} with HTTP ${status}: ${summary}`, { cause: error, details: { status, tags } }));
 }
 
 function classifyAuth(error: DropboxResponseError<unknown>, tags: string[], context: FailureContext): ClassifiedFailure {
@@ -276,7 +277,12 @@ function classifyRouteError(error: DropboxResponseError<unknown>, tags: string[]
   }
   if (has('conflict')) {
     const kind = tags[tags.indexOf('conflict') + 1];
-    return make('conflict', `Something already exists in Dropbox where DBackup wants to write${path}${kind ? ` (a ${kind.replace('_', ' ')})` : ''}.`);
+    return fail(
+      new DBackupError('conflict', `Something already exists in Dropbox where DBackup wants to write${path}${kind ? ` (a ${kind.replace('_', ' ')})` : ''}.`, {
+        cause: error,
+        details: { tags, conflict: kind },
+      }),
+    );
   }
   if (context.session && (has('not_found') || has('closed') || has('not_closed') || has('incorrect_offset'))) {
     return fail(
