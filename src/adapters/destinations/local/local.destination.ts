@@ -98,8 +98,8 @@ export function createLocalDestination(options: LocalDestinationOptions): Destin
       return info?.isFile() ? { key, size: info.size, modifiedAt: info.mtime } : undefined;
     },
 
-    list(prefix, callOptions = {}) {
-      return walk(pathForFolder(basePath, prefix), prefix, callOptions.signal);
+    async *list(prefix, callOptions = {}) {
+      yield* walk(pathForFolder(basePath, prefix), prefix, callOptions.signal);
     },
 
     async delete(key, callOptions = {}) {
