@@ -33,16 +33,19 @@ export function sourceOf(data: Buffer | string): Readable {
   return Readable.from(bytes.length === 0 ? [] : [bytes], { objectMode: false });
 }
 
+/** The whole file, for small test files only. */
 export async function readAll(storage: Destination, key: string): Promise<Buffer> {
   return buffer(await storage.read(key));
 }
 
+/** Sorted keys of `list(prefix)`. */
 export async function listKeys(storage: Destination, prefix: string): Promise<string[]> {
   const keys: string[] = [];
   for await (const file of storage.list(prefix)) keys.push(file.key);
   return keys.sort();
 }
 
+/** The `DBackupError` the promise rejects with; fails the test on success or any other error. */
 export async function rejection(promise: Promise<unknown>): Promise<DBackupError> {
   const error: unknown = await promise.then(
     () => new Error('expected the operation to fail, but it succeeded'),

@@ -14,6 +14,7 @@ export interface LocalFailureContext {
 
 const TRANSIENT: ReadonlySet<string> = new Set(['EMFILE', 'ENFILE', 'EBUSY', 'EAGAIN', 'EINTR', 'ETIMEDOUT']);
 
+/** The `code` of a Node system error (`ENOENT`, …), if any. */
 export function errnoCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
