@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { files } from 'dropbox';
-import { DBackupError, isDBackupError, throwIfAborted } from '../../../core/errors.ts';
+import { DBackupError, cancelledError, isDBackupError, throwIfAborted } from '../../../core/errors.ts';
 import { contentHashOf } from '../../../core/content-hash.ts';
 import type { WriteOptions } from '../../../ports/destination.port.ts';
 import { ChunkReader, type Chunk } from './dropbox-chunks.ts';
@@ -37,7 +37,7 @@ export async function uploadFile(context: DropboxContext, path: string, source: 
     const read = async (): Promise<Chunk> => {
       let chunk: Chunk;
       try {
-        chunk = await reader.next();
+        chunk = await untilAborted(reader.next(), signal);
       } catch (error) {
         throw isDBackupError(error)
           ? error
@@ -124,6 +124,18 @@ async function sessionUpload(
     next = await upcoming;
   }
   return finish(context, path, sessionId, offset, next, expected, signal);
+}
+
+/** `promise`, or `cancelled` as soon as `signal` fires (a stalled source must not block a cancel). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  quiet(promise);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(cancelledError(signal.reason));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** Lets a read run ahead without an unhandled rejection if the upload fails first. */
