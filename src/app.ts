@@ -1,0 +1,103 @@
+/**
+ * The composition root: wires the metadata store, the destination adapters and the HTTP
+ * interface together. No logic lives here beyond choosing implementations.
+ */
+import type { Server } from 'node:http';
+import { createDropboxDestination } from './adapters/destinations/dropbox/dropbox.destination.ts';
+import type { FetchLike } from './adapters/destinations/dropbox/dropbox-fetch.ts';
+import { createLocalDestination } from './adapters/destinations/local/local.destination.ts';
+import { createScryptPasswordHasher } from './adapters/secrets/password-hasher.ts';
+import type { Settings } from './core/config/settings.ts';
+import { DBackupError } from './core/errors.ts';
+import { systemClock, type Clock } from './ports/clock.port.ts';
+import type { Destination } from './ports/destination.port.ts';
+import type { DestinationRecord, MetadataStore } from './ports/metadata-store.port.ts';
+import type { PasswordHasher } from './ports/password-hasher.port.ts';
+import { revokeRefreshToken } from './interfaces/http/dropbox/dropbox-connection.ts';
+import { createDropboxOAuthService } from './interfaces/http/dropbox/dropbox-oauth.service.ts';
+import { checkDropboxStatus } from './interfaces/http/dropbox/dropbox-status.ts';
+import type { HttpApp } from './interfaces/http/http-app.ts';
+import { createNodeServer, listen } from './interfaces/http/node-server.ts';
+import { createAccountsService } from './interfaces/http/services/accounts.service.ts';
+import { createDestinationsService } from './interfaces/http/services/destinations.service.ts';
+import { createWebApp } from './interfaces/http/web-app.ts';
+
+export const VERSION = '0.1.0';
+
+export interface AppOptions {
+  settings: Pick<Settings, 'publicUrl' | 'dropboxApiUrl'>;
+  /** Opened and migrated by the caller (main.ts or a test). */
+  store: MetadataStore;
+  /** Built web UI (`dist/web`); omitted → API only. */
+  staticDir?: string;
+  clock?: Clock;
+  /** Tests use cheap KDF parameters; production the defaults. */
+  passwordHasher?: PasswordHasher;
+  /** Fetch under every Dropbox call (tests); default the global fetch. */
+  dropboxFetch?: FetchLike;
+}
+
+export interface App {
+  http: HttpApp;
+  server: Server;
+  /** Resolves with the bound port (0 = any free port). */
+  listen(port: number, host?: string): Promise<number>;
+  /** Stops accepting connections and ends keep-alive ones; does not close the store. */
+  close(): Promise<void>;
+}
+
+export function createApp(options: AppOptions): App {
+  const { settings, store } = options;
+  const clock = options.clock ?? systemClock;
+  const dropboxOptions = { apiBaseUrl: settings.dropboxApiUrl, fetch: options.dropboxFetch };
+  const credentialsOf = (record: DestinationRecord) => ({
+    appKey: record.secrets.appKey?.reveal() ?? '',
+    appSecret: record.secrets.appSecret?.reveal() ?? '',
+  });
+
+  const openDestination = (record: DestinationRecord): Destination => {
+    if (record.type === 'local') return createLocalDestination({ basePath: String(record.config.basePath ?? '') });
+    if (record.type === 'dropbox') {
+      return createDropboxDestination(
+        {
+          ...credentialsOf(record),
+          refreshToken: record.secrets.refreshToken?.reveal() ?? '',
+          folderPath: String(record.config.folderPath ?? ''),
+        },
+        { apiBaseUrl: settings.dropboxApiUrl, fetch: options.dropboxFetch },
+      );
+    }
+    throw new DBackupError('invalid_input', `Unknown destination type ${String(record.type)}.`);
+  };
+
+  const dropbox = createDropboxOAuthService({ ...dropboxOptions, store, publicUrl: settings.publicUrl });
+  const http = createWebApp({
+    publicUrl: settings.publicUrl,
+    version: VERSION,
+    staticDir: options.staticDir,
+    clock,
+    accounts: createAccountsService({ store, hasher: options.passwordHasher ?? createScryptPasswordHasher(), clock }),
+    destinations: createDestinationsService({
+      store,
+      openDestination,
+      dropboxStatus: (record) => checkDropboxStatus(record, { ...dropboxOptions, redirectUri: dropbox.redirectUri }),
+      revokeDropboxToken: async (record) => {
+        const token = record.secrets.refreshToken?.reveal();
+        if (token) await revokeRefreshToken(credentialsOf(record), token, dropboxOptions);
+      },
+    }),
+    dropbox,
+  });
+  const server = createNodeServer(http);
+
+  return {
+    http,
+    server,
+    listen: (port, host) => listen(server, port, host),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
