@@ -17,6 +17,11 @@ export interface BackupTransforms {
    * only trustworthy once the stream has ended without error.
    */
   decrypt(key: Uint8Array): Duplex;
+  /**
+   * The key fingerprint in an encrypted file's header (pass its first 64 bytes or more). Throws
+   * `invalid_input` when the bytes are not an encrypted backup.
+   */
+  keyFingerprintOf(firstBytes: Uint8Array): string;
 }
 
 export interface EncryptionDescription {
