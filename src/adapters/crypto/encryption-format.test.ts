@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isDBackupError } from '../../core/errors.ts';
 import { patternBytes, runThrough, seededRandom, transformAll } from './crypto.test-helpers.ts';
@@ -106,6 +107,15 @@ describe('backup format v1 (docs/backup-format.md)', () => {
     expect(output.equals(VECTOR_PLAINTEXT)).toBe(true);
   });
 
+  it('matches the worked example printed in docs/backup-format.md', () => {
+    const doc = readFileSync(new URL('../../../docs/backup-format.md', import.meta.url), 'utf8');
+    const block = /The 155-byte file, in hex:\n\n```\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+    const hex = block.trim().split('\n').map((line) => line.slice(0, 64).trim()).join('');
+    expect(hex).toBe(VECTOR_FILE_HEX);
+    expect(doc).toContain(`Fingerprint\n\`${VECTOR_FINGERPRINT}\``);
+    expect(doc).toContain(deriveVectorFileKey());
+  });
+
   it('writes files the reference decoder reads', async () => {
     for (const [size, chunkSize] of [[0, 16], [16, 16], [1000, 64], [100_000, 4096]] as const) {
       const plaintext = patternBytes(size, size);
@@ -138,3 +148,7 @@ describe('backup format v1 (docs/backup-format.md)', () => {
     expect(isDBackupError(error, 'integrity')).toBe(true);
   });
 });
+
+function deriveVectorFileKey(): string {
+  return Buffer.from(hkdfSync('sha256', VECTOR_KEY, VECTOR_SALT, INFO, 32)).toString('hex');
+}
