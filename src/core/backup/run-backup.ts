@@ -92,11 +92,13 @@ export async function runBackup(request: BackupRequest, deps: BackupDependencies
       throw error;
     }
   });
+  // Observe the writes now: one may fail long before the dump ends.
+  const settlement = Promise.allSettled(writes);
   const chainError = await pipeline(stages, { signal: request.signal }).then(
     () => undefined,
-    (error: unknown) => (request.signal?.aborted ? cancelledError(error) : asBackupError(error, 'The dump could not be completed.')),
+    (error: unknown) => (request.signal?.aborted ? abortError(request.signal, error) : asBackupError(error, 'The dump could not be completed.')),
   );
-  const settled = await Promise.allSettled(writes);
+  const settled = await settlement;
   const endedAt = deps.clock.now();
 
   if (chainError) {
@@ -154,6 +156,11 @@ async function removeQuietly(storage: Destination, key: string, deps: BackupDepe
       deps.log('warn', `Could not remove the incomplete ${each}: ${(error as Error).message}. Delete it by hand.`);
     }
   }
+}
+
+/** Why an aborted run stopped: the reason given to `abort()` when it is ours (e.g. a watchdog), else cancelled. */
+function abortError(signal: AbortSignal, error: unknown): DBackupError {
+  return isDBackupError(signal.reason) ? signal.reason : cancelledError(error);
 }
 
 function asBackupError(error: unknown, fallback: string): DBackupError {

@@ -1,0 +1,40 @@
+import type { Repositories, Run } from '../../ports/metadata-store.port.ts';
+import { sidecarKeyFor } from '../backup/backup-naming.ts';
+import type { ResolveJobResources } from './job-resources.ts';
+
+export const INTERRUPTED_MESSAGE = 'DBackup stopped while this run was in progress (the process was killed or restarted). Incomplete files were removed; run the job again.';
+
+/**
+ * Startup recovery: runs left queued or running by a killed process become `interrupted`, and on
+ * each of their destinations a backup file without its sidecar (or a sidecar without its file) is
+ * removed, so nothing half-made stays listed. A pair that was fully committed is kept.
+ */
+export async function recoverAfterRestart(
+  store: Pick<Repositories, 'jobs' | 'runs'>,
+  resolve: ResolveJobResources,
+  log: (level: 'info' | 'warn', message: string) => void,
+): Promise<Run[]> {
+  const interrupted = await store.runs.markUnfinishedRunsInterrupted(INTERRUPTED_MESSAGE);
+  for (const run of interrupted) {
+    if (!run.backupKey) continue;
+    const job = await store.jobs.get(run.jobId);
+    if (!job) continue;
+    try {
+      const { targets } = await resolve(job);
+      for (const target of targets) {
+        const [file, sidecar] = await Promise.all([target.storage.stat(run.backupKey), target.storage.stat(sidecarKeyFor(run.backupKey))]);
+        if (file && sidecar) continue;
+        if (file) await target.storage.delete(run.backupKey);
+        if (sidecar) await target.storage.delete(sidecarKeyFor(run.backupKey));
+        if (file || sidecar) {
+          const message = `Removed the incomplete ${run.backupKey} from ${target.name} left by an interrupted run.`;
+          await store.runs.appendLog(run.id, 'info', message);
+          log('info', message);
+        }
+      }
+    } catch (error) {
+      log('warn', `Could not clean up after interrupted run ${run.id}: ${(error as Error).message}`);
+    }
+  }
+  return interrupted;
+}
