@@ -1,0 +1,50 @@
+/**
+ * `npm start`: loads the settings, opens the metadata store (migrations, encryption key), and
+ * serves the API and web UI on PORT. Configuration problems end the process with a message that
+ * says exactly what to fix, never with a stack trace.
+ */
+import { fileURLToPath } from 'node:url';
+import { generatedKeyWarning, openMetadataStore } from './adapters/store/open-metadata-store.ts';
+import { createApp, VERSION } from './app.ts';
+import { loadSettings } from './core/config/settings.ts';
+import { isDBackupError } from './core/errors.ts';
+
+const STATIC_DIR = fileURLToPath(new URL('../dist/web', import.meta.url));
+
+async function main(): Promise<void> {
+  const settings = loadSettings();
+  const opened = await openMetadataStore({ dataDir: settings.dataDir, encryptionKey: settings.encryptionKey });
+  if (opened.generatedKey && opened.keyFile) console.warn(generatedKeyWarning(opened.keyFile));
+  for (const warning of opened.warnings) console.warn(`Warning: ${warning}`);
+  if (opened.migrationsApplied.length > 0) console.log(`Metadata store updated: ${opened.migrationsApplied.join(', ')}`);
+
+  const app = createApp({ settings, store: opened.store, staticDir: STATIC_DIR });
+  const port = await app.listen(settings.port);
+  console.log(`DBackup ${VERSION} is listening on port ${port}. Open ${settings.publicUrl} in your browser.`);
+  console.log(`Data directory: ${settings.dataDir}`);
+  if (settings.dropboxApiUrl) console.log(`Dropbox API calls go to ${settings.dropboxApiUrl} (DBACKUP_DROPBOX_API_URL).`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal} received, shutting down.`);
+    void app
+      .close()
+      .then(() => opened.store.close())
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (isDBackupError(error)) {
+    console.error(error.message);
+  } else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+    console.error(`The port is already in use. Stop the other program or set PORT to a free port.`);
+  } else {
+    console.error('DBackup failed to start:', error);
+  }
+  process.exit(1);
+});
