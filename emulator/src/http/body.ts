@@ -1,0 +1,86 @@
+import type { IncomingMessage } from 'node:http';
+import { open } from 'node:fs/promises';
+import { ContentHasher } from '../../../src/core/content-hash.ts';
+
+/** The client went away while sending the body: nothing can be answered any more. */
+export class ClientGoneError extends Error {}
+
+/** Resolves once the request body has been fully consumed (or the request is gone). */
+export async function drain(req: IncomingMessage): Promise<void> {
+  if (req.readableEnded || req.destroyed) return;
+  await new Promise<void>((resolve) => {
+    req.on('end', resolve);
+    req.on('close', resolve);
+    req.on('error', () => resolve());
+    req.resume();
+  });
+}
+
+/** True when the request announces or carries a body. */
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  if (length !== undefined) return Number(length) > 0;
+  return req.headers['transfer-encoding'] !== undefined;
+}
+
+/** Reads a (small) request body into memory; returns undefined when it exceeds `limit` (body drained). */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) tooLarge = true;
+    if (!tooLarge) chunks.push(chunk);
+  }
+  return tooLarge ? undefined : Buffer.concat(chunks);
+}
+
+export interface ReceivedBody {
+  /** Bytes in the request body (all of them, even when `tooLarge`). */
+  bytes: number;
+  /** Dropbox content hash of the written bytes (undefined when `tooLarge`). */
+  contentHash: string | undefined;
+  /** The body exceeded `maxBytes`; nothing beyond the limit was written and the rest was drained. */
+  tooLarge: boolean;
+}
+
+/**
+ * Streams the request body into `filePath` at `position` (the file must exist unless
+ * `create`), hashing as it goes, with bounded memory. Rejects with ClientGoneError when the client
+ * aborts; the caller then discards or truncates what was written.
+ */
+export async function receiveToFile(
+  req: IncomingMessage,
+  filePath: string,
+  options: { position: number; create: boolean; maxBytes: number; onChunk?: (chunk: Buffer) => void },
+): Promise<ReceivedBody> {
+  const handle = await open(filePath, options.create ? 'w' : 'r+');
+  const hasher = new ContentHasher();
+  let bytes = 0;
+  let tooLarge = false;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (tooLarge) continue;
+      if (bytes > options.maxBytes) {
+        tooLarge = true;
+        continue;
+      }
+      hasher.update(chunk);
+      options.onChunk?.(chunk);
+      let written = 0;
+      while (written < chunk.length) {
+        const { bytesWritten } = await handle.write(chunk, written, chunk.length - written, options.position + bytes - chunk.length + written);
+        written += bytesWritten;
+      }
+    }
+    if (!req.complete) throw new ClientGoneError('request body aborted by the client');
+  } catch (error) {
+    if (!req.complete && !(error instanceof ClientGoneError)) throw new ClientGoneError('request body aborted by the client', { cause: error });
+    throw error;
+  } finally {
+    await handle.close();
+  }
+  return { bytes, contentHash: tooLarge ? undefined : hasher.digest(), tooLarge };
+}
