@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Secret } from '../../src/core/secret.ts';
 import { createOpenApiDocument } from '../../src/interfaces/http/openapi.ts';
 import { createApiClient, type ApiClient } from './support/api-client.ts';
 import { createTestApp, type TestApp } from './support/test-app.ts';
@@ -123,6 +124,15 @@ describe('CSRF and API tokens', () => {
     expect((await script.request('GET', '/api/destinations')).status).toBe(401);
     expect((await admin.request('DELETE', `/api/tokens/${created.body.id}`)).status).toBe(404);
     expect((await admin.request('POST', '/api/tokens', { name: '' })).status).toBe(400);
+  });
+});
+
+describe('Dropbox unreachable', () => {
+  it('reports the status as an error that names the unreachable server', async () => {
+    const created = await admin.request<{ id: string }>('POST', '/api/destinations', { type: 'dropbox', name: 'Offline', config: {}, secrets: { appKey: 'k1', appSecret: 's1' } });
+    await app.store.destinations.setAuthorization(created.body.id, { refreshToken: new Secret('refresh-token-x'), accountId: 'dbid:x', accountName: 'X' });
+    const status = await admin.request('GET', `/api/destinations/${created.body.id}/status`);
+    expect(status.body).toMatchObject({ state: 'error', reason: 'unreachable', message: expect.stringContaining('Cannot reach the Dropbox API at http://127.0.0.1:9') });
   });
 });
 

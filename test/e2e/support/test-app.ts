@@ -17,6 +17,8 @@ export interface TestApp {
   /** Attach the app once the Dropbox API URL is known (the emulator needs our redirect URI first). */
   start(options: { dropboxApiUrl: string | undefined; staticDir?: string }): App;
   http(): HttpApp;
+  /** Moves the clock of the store and the app forward (expiry tests). */
+  advanceClock(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -26,7 +28,9 @@ export interface TestApp {
  */
 export async function createTestApp(): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'dbackup-app-'));
-  const store = await openTestStore(dataDir);
+  let offsetMs = 0;
+  const clock = { now: () => new Date(Date.now() + offsetMs) };
+  const store = await openTestStore(dataDir, () => clock.now());
   let app: App | undefined;
   const server: Server = createNodeServer({
     get router() {
@@ -49,6 +53,7 @@ export async function createTestApp(): Promise<TestApp> {
         settings: { publicUrl: url, dropboxApiUrl },
         store,
         staticDir,
+        clock,
         // Cheap KDF parameters: the tests are about the web app, not scrypt's cost.
         passwordHasher: createScryptPasswordHasher({ params: { logN: 10, r: 8, p: 1 } }),
       });
@@ -57,6 +62,9 @@ export async function createTestApp(): Promise<TestApp> {
     http() {
       if (!app) throw new Error('app not started');
       return app.http;
+    },
+    advanceClock(ms) {
+      offsetMs += ms;
     },
     async close() {
       await new Promise<void>((resolve) => {
