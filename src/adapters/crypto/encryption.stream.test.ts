@@ -1,4 +1,6 @@
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import { DBackupError, isDBackupError } from '../../core/errors.ts';
 import { patternBytes, runThrough, seededRandom, transformAll } from './crypto.test-helpers.ts';
@@ -60,6 +62,28 @@ describe('encrypt → decrypt round trips', () => {
     const { output, error } = await decrypt(file, size + 7);
     expect(error).toBeUndefined();
     expect(output.equals(plaintext)).toBe(true);
+  });
+
+  it('streams 24 MiB through encrypt → decrypt without either side holding the whole file', async () => {
+    const piece = patternBytes(65_536 + 17, 5);
+    const pieces = 24 * 16;
+    const source = Readable.from((function* () {
+      for (let i = 0; i < pieces; i++) yield piece;
+    })());
+    const expected = createHash('sha256');
+    for (let i = 0; i < pieces; i++) expected.update(piece);
+    const actual = createHash('sha256');
+    let bytes = 0;
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        actual.update(chunk);
+        bytes += chunk.length;
+        callback();
+      },
+    });
+    await pipeline(source, createEncryptStream(key), createDecryptStream(key), sink);
+    expect(bytes).toBe(piece.length * pieces);
+    expect(actual.digest('hex')).toBe(expected.digest('hex'));
   });
 
   it('uses a fresh salt per file, so equal plaintexts give unrelated ciphertexts', async () => {

@@ -40,12 +40,13 @@ Options:
 
 The output file appears only when the whole backup decrypted and verified; on any error nothing
 is left behind. With '--out -' data is written as each chunk verifies, so a truncated or damaged
-file can fail after some output: trust the output only when the exit status is 0.
+file can fail after some output: trust the output only when the exit status is 0, and do not pipe
+it straight into psql/mysql to restore (they would commit a cut-short dump); decrypt to a file.
 
 Examples:
   dbackup decrypt backup_2024-01-16T12-00-00.sql.gz.enc --key prod.dbackup-key.json
   dbackup decrypt backup_2024-01-16T12-00-00.sql.gz.enc -k prod.key --decompress -o restore/
-  dbackup decrypt backup_2024-01-16T12-00-00.sql.zst.enc -k prod.key -d -o - | psql mydb`,
+  dbackup decrypt backup_2024-01-16T12-00-00.sql.zst.enc -k prod.key -d -o - | less`,
 
   async run(args, context) {
     const { values, positionals } = parseCommandArgs('decrypt', args, OPTIONS);
