@@ -73,10 +73,13 @@ export function createAesGcmSecretBox(masterKey: Uint8Array): SecretBox {
       }
     },
 
-    keyIdOf(sealed) {
-      return SEALED.exec(sealed)?.[1];
-    },
+    keyIdOf: sealedKeyId,
   };
+}
+
+/** The key id a sealed value names, without needing any key; `undefined` if it is not a sealed value. */
+export function sealedKeyId(sealed: string): string | undefined {
+  return SEALED.exec(sealed)?.[1];
 }
 
 function integrity(message: string, details: Record<string, unknown> = {}, cause?: unknown): DBackupError {
