@@ -19,7 +19,7 @@ import type { Secret } from '../../core/secret.ts';
 import type { MetadataStore, ReencryptResult } from '../../ports/metadata-store.port.ts';
 import { openMetadataStore } from '../store/open-metadata-store.ts';
 import { createAesGcmSecretBox } from './aes-gcm.secret-box.ts';
-import { NEXT_KEY_FILE_NAME, promoteNextKeyFile, readKeyFile, removeNextKeyFile, writeKeyFile } from './key-file.ts';
+import { NEXT_KEY_FILE_NAME, promoteNextKeyFile, readKeyFile, removeNextKeyFile, writeKeyFile } from './master-key-file.ts';
 
 /**
  * Re-encrypts everything in `store` from `oldKey` to `newKey` (32 bytes each) in one transaction.

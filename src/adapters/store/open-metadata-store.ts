@@ -19,7 +19,7 @@ import {
   removeNextKeyFile,
   resolveEncryptionKey,
   type KeySource,
-} from '../secrets/key-file.ts';
+} from '../secrets/master-key-file.ts';
 import { KEY_CHECK_SETTING, keyCheckMatches, keyMismatchError, sealKeyCheck } from './key-check.ts';
 import { createKyselyMetadataStore } from './kysely.store.ts';
 import { migrateToLatest } from './migrations/migrate.ts';
