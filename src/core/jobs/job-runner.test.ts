@@ -89,6 +89,13 @@ describe('job runner', () => {
     await jobs.idle();
   });
 
+  it('sees a run another DBackup process has in progress', async () => {
+    const fx = await fixture();
+    const other = await store.runs.create({ jobId: fx.job.id, trigger: 'manual' });
+    await store.runs.update(other.id, { status: 'running' });
+    await expect(runner(fx, () => createGeneratedSource(1)).enqueue(fx.job.id, 'manual')).rejects.toThrow(/started by another DBackup process/);
+  });
+
   it('reports partial when one destination fails, naming it', async () => {
     const fx = await fixture({ destinations: 2 });
     const broken: Destination = { ...fx.storages[1]!, write: () => Promise.reject(new Error('bucket gone')) };

@@ -1,6 +1,6 @@
 import type { BackupTransforms } from '../../ports/backup-transforms.port.ts';
 import type { Clock } from '../../ports/clock.port.ts';
-import type { DestinationResult, Job, Repositories, Run, RunTrigger } from '../../ports/metadata-store.port.ts';
+import { UNFINISHED_RUN_STATUSES, type DestinationResult, type Job, type Repositories, type Run, type RunTrigger } from '../../ports/metadata-store.port.ts';
 import { applyRetentionOnDestination } from '../backup/apply-retention.ts';
 import { runBackup, type BackupOutcome } from '../backup/run-backup.ts';
 import { DBackupError, isDBackupError } from '../errors.ts';
@@ -194,6 +194,11 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       const busy = [...queue, ...running.values()].find((active) => active.jobId === jobId);
       if (busy) {
         throw new DBackupError('conflict', `Job "${job.name}" already has a run in progress (${busy.runId}). Wait for it to finish or cancel it.`, { details: { runId: busy.runId } });
+      }
+      // Another process (the CLI beside the server) may be running this job too.
+      const [elsewhere] = await store.runs.list({ jobId, statuses: UNFINISHED_RUN_STATUSES, limit: 1 });
+      if (elsewhere) {
+        throw new DBackupError('conflict', `Job "${job.name}" already has a run in progress (${elsewhere.id}), started by another DBackup process. Wait for it to finish; if no DBackup process is running, restart DBackup to mark it interrupted.`, { details: { runId: elsewhere.id } });
       }
       const run = await store.runs.create({ jobId, trigger });
       queue.push({ runId: run.id, jobId, controller: new AbortController() });
