@@ -82,7 +82,7 @@ export async function content(url: string, token: string, route: string, arg: un
   const response = await fetch(`${url}/2/${route}`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/octet-stream', 'Dropbox-API-Arg': httpHeaderSafe(arg), ...headers },
-    ...(body ? { body } : {}),
+    ...(body ? { body: body as Uint8Array<ArrayBuffer> } : {}),
   });
   const text = await response.text();
   let parsed: unknown = text;
