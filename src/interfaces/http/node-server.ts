@@ -9,6 +9,9 @@ import type { HttpApp } from './http-app.ts';
 export function createNodeServer(app: HttpApp): Server {
   return createServer((req, res) => {
     serve(app, req, res).catch((error: unknown) => {
+      // The browser went away mid-response (closed popup, navigation): nothing to report.
+      const code = (error as { code?: unknown } | undefined)?.code;
+      if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET') return;
       console.error('HTTP response failed:', error);
       if (!res.headersSent) res.writeHead(500);
       res.end();
