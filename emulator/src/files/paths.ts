@@ -2,7 +2,8 @@ import { DecodeError, string, type Decoder } from '../http/decode.ts';
 
 /**
  * Path arguments as Dropbox accepts them. Pattern failures and a root given as "/" are 400s
- * (DecodeError); structurally bad paths (empty component, trailing slash or whitespace, "." or
+ * (DecodeError); structurally bad paths (empty component, trailing slash or whitespace other than
+ * "\r" — `Icon\r` must reach the disallowed-name check —, "." or
  * "..", a component over 255 characters) decode to `malformed` so routes can answer 409
  * `malformed_path` like Dropbox.
  */
@@ -26,7 +27,7 @@ export function isDisallowedName(name: string): boolean {
 function splitPath(raw: string): PathArg {
   const parts = raw.slice(1).split('/');
   for (const part of parts) {
-    if (part === '' || part === '.' || part === '..' || /\s$/.test(part) || part.length > MAX_NAME_LENGTH || part.includes('\0')) {
+    if (part === '' || part === '.' || part === '..' || /[^\S\r]$/.test(part) || part.length > MAX_NAME_LENGTH || part.includes('\0')) {
       return { kind: 'malformed' };
     }
   }
