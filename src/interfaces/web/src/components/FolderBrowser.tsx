@@ -97,7 +97,7 @@ export function FolderBrowser({ destinationId, initialPath, onSelect, onClose }:
                 onDoubleClick={() => void open(folder.path)}
                 title="Double-click to open"
               >
-                <span className="folder-icon" aria-hidden="true">📁</span> {folder.name}
+                <FolderIcon /> {folder.name}
               </div>
             ))}
         </div>
@@ -112,5 +112,13 @@ export function FolderBrowser({ destinationId, initialPath, onSelect, onClose }:
         </footer>
       </div>
     </div>
+  );
+}
+
+function FolderIcon() {
+  return (
+    <svg className="folder-icon" width="16" height="14" viewBox="0 0 16 14" aria-hidden="true">
+      <path d="M1 2.5A1.5 1.5 0 0 1 2.5 1H6l1.5 1.5h6A1.5 1.5 0 0 1 15 4v7.5a1.5 1.5 0 0 1-1.5 1.5h-11A1.5 1.5 0 0 1 1 11.5z" fill="#5c9dff" />
+    </svg>
   );
 }

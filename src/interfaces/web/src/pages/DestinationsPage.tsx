@@ -114,7 +114,8 @@ export function DestinationsPage() {
                 <td><code>{folder}</code></td>
                 <td><StatusBadge status={status} /></td>
                 <td>{formatUsage(status)}</td>
-                <td className="actions">
+                <td>
+                  <div className="actions">
                   {destination.type === 'dropbox' && status && status.state !== 'ready' && (
                     <button type="button" className={status.state === 'authorized' ? 'secondary' : undefined} onClick={() => void authorize(destination)}>
                       {status.hasToken ? 'Re-authorize' : 'Authorize with Dropbox'}
@@ -126,6 +127,7 @@ export function DestinationsPage() {
                   <button type="button" className="danger" onClick={() => void remove(destination)}>
                     Delete
                   </button>
+                  </div>
                 </td>
               </tr>
             );

@@ -78,10 +78,12 @@ export function TokensPage() {
               <td>{token.name}</td>
               <td>{new Date(token.createdAt).toLocaleString()}</td>
               <td>{token.lastUsedAt ? new Date(token.lastUsedAt).toLocaleString() : 'never'}</td>
-              <td className="actions">
-                <button type="button" className="danger" onClick={() => void revoke(token)}>
-                  Revoke
-                </button>
+              <td>
+                <div className="actions">
+                  <button type="button" className="danger" onClick={() => void revoke(token)}>
+                    Revoke
+                  </button>
+                </div>
               </td>
             </tr>
           ))}
