@@ -23,12 +23,14 @@ import { createUsersRepository } from './repositories/users.repository.ts';
 import type { StoreSchema } from './schema.ts';
 
 export interface KyselyMetadataStoreOptions {
-  /** A migrated database (see migrations/migrate.ts). The store owns it: `close()` destroys it. */
+  /** A migrated database (see migrations/migrate.ts). By default the store owns it: `close()` destroys it. */
   db: Kysely<StoreSchema>;
   secretBox: SecretBox;
   dialect: 'sqlite' | 'postgres';
   /** Clock for timestamps and expiry checks; tests pass a fake. Default `new Date()`. */
   now?: () => Date;
+  /** False when the caller shares `db` with others and destroys it itself; `close()` then does nothing. Default true. */
+  ownsDatabase?: boolean;
 }
 
 export function createKyselyMetadataStore(options: KyselyMetadataStoreOptions): MetadataStore {
@@ -92,7 +94,7 @@ export function createKyselyMetadataStore(options: KyselyMetadataStoreOptions): 
     },
 
     async close() {
-      await db.destroy();
+      if (options.ownsDatabase !== false) await db.destroy();
     },
   };
 }
