@@ -46,14 +46,32 @@ describe.runIf(available)('PostgreSQL metadata store', () => {
   let shared: Kysely<StoreSchema>;
 
   beforeAll(async () => {
-    await admin((client) => client.query(`CREATE DATABASE ${database}`));
+    // A linguistic (ICU) collation like most real servers have, rather than the test server's C
+    // default: text comparisons of timestamps and ids must not depend on the collation.
+    await admin((client) =>
+      client
+        .query(`CREATE DATABASE ${database} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`)
+        .catch(() => client.query(`CREATE DATABASE ${database}`)),
+    );
     shared = openPostgresKysely({ connectionString: url });
     await migrateToLatest(shared as unknown as Kysely<unknown>);
   });
 
   afterAll(async () => {
     await shared?.destroy();
-    await admin((client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+    // Closed pools disconnect asynchronously; forcing the drop at once would kill connections
+    // that are still saying goodbye (an unhandled error in the test run). Wait for them instead.
+    await admin(async (client) => {
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          await client.query(`DROP DATABASE IF EXISTS ${database}${attempt >= 50 ? ' WITH (FORCE)' : ''}`);
+          return;
+        } catch (error) {
+          if ((error as { code?: string }).code !== '55006' || attempt >= 50) throw error;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    });
   });
 
   it('migrations are recorded and idempotent', async () => {

@@ -3,7 +3,8 @@
  * PostgreSQL, see migrations/):
  * - ids are text (UUIDv7: time-ordered, so inserts stay local in indexes);
  * - timestamps are text in `Date.toISOString()` form (UTC, fixed width, millisecond precision), so
- *   they compare and sort correctly as plain strings on both databases;
+ *   they compare and sort correctly as plain strings on both databases — under any collation, as
+ *   all values share one layout and first differ in a digit (the PostgreSQL test uses ICU en-US);
  * - booleans are integers 0/1; JSON is text; columns ending in `_enc` hold SecretBox ciphertexts;
  * - byte counts are 64-bit (`bigint`); PostgreSQL returns those as strings, hence `Int8`.
  */
