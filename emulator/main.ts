@@ -41,6 +41,14 @@ async function main(): Promise<void> {
     config.accessTokenTtlSeconds = ttl;
   }
   const emulator = await startEmulator({ port, host: values.host, config });
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    emulator.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   console.log(`Dropbox API emulator listening on ${emulator.url}`);
   console.log(values.config ? `Config: ${values.config}` : 'No --config given: using the demo configuration.');
   for (const app of config.apps) {
@@ -50,15 +58,6 @@ async function main(): Promise<void> {
   for (const account of config.accounts) console.log(`  account: ${account.name} <${account.email}>`);
   console.log(`Point Dropbox clients' https://api.dropboxapi.com, https://content.dropboxapi.com and https://www.dropbox.com at ${emulator.url}`);
   console.log(`Test-control API: ${emulator.url}/__emulator/ (e.g. GET ${emulator.url}/__emulator/info)`);
-
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    emulator.close().then(() => process.exit(0), () => process.exit(1));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {
