@@ -2,7 +2,7 @@ import type { Dropbox } from 'dropbox';
 import type { SharedDropboxAuth } from './dropbox-auth.ts';
 import type { FetchLike } from './dropbox-fetch.ts';
 import type { DropboxPaths } from './dropbox-paths.ts';
-import type { Retrier, RetryPolicy } from './dropbox-retry.ts';
+import type { DropboxLogger, Retrier, RetryPolicy, Sleep } from './dropbox-retry.ts';
 
 /** Tunables; defaults in `dropbox.destination.ts`. */
 export interface DropboxSettings {
@@ -26,6 +26,9 @@ export interface DropboxContext {
   retrier: Retrier;
   paths: DropboxPaths;
   settings: DropboxSettings;
+  /** The retry loop's wait (replaceable in tests), for retries outside `retrier.run`. */
+  sleep: Sleep;
+  logger?: DropboxLogger;
 }
 
 /** Dropbox's real content host; the fetch rewrites it when an API base URL is configured. */

@@ -5,7 +5,6 @@ import { DBackupError, cancelledError } from '../../../core/errors.ts';
 import type { ReadOptions } from '../../../ports/destination.port.ts';
 import { CONTENT_URL, headerSafeJson, type DropboxContext } from './dropbox-context.ts';
 import { classifyDropboxFailure, exhaustedError } from './dropbox.errors.ts';
-import { abortableSleep } from './dropbox-retry.ts';
 
 interface OpenedDownload {
   response: Response;
@@ -103,8 +102,14 @@ export async function openDownloadStream(context: DropboxContext, path: string, 
           if (failure.action !== 'retry') throw failure.error;
           failures = received > before ? 1 : failures + 1;
           if (failures >= policy.maxAttempts) throw exhaustedError(failure, failures, { operation: 'files/download', path });
-          const backoff = Math.min(policy.baseDelayMs * 2 ** (failures - 1), policy.maxDelayMs);
-          await abortableSleep(backoff, options.signal);
+          const waitMs = failure.waitMs ?? Math.min(policy.baseDelayMs * 2 ** (failures - 1), policy.maxDelayMs);
+          context.logger?.warn(`Dropbox download of ${path} broke after ${offset + received} bytes; resuming in ${waitMs} ms.`, {
+            operation: 'files/download',
+            code: failure.error.code,
+            attempt: failures,
+            waitMs,
+          });
+          await context.sleep(waitMs, options.signal);
           response = undefined;
           const resumed = await openAt(context, path, offset + received, signal);
           if (resumed.metadata.rev !== metadata.rev) {

@@ -105,7 +105,7 @@ async function sessionUpload(
 ): Promise<files.FileMetadata> {
   // While one chunk is on the wire the next is read into the reader's other buffer.
   let upcoming = first.final ? undefined : quiet(read());
-  const sessionId = await context.retrier.run({ operation: 'upload_session/start', path, signal, session: true }, async () => {
+  const sessionId = await context.retrier.run({ operation: 'files/upload_session/start', path, signal, session: true }, async () => {
     const response = await context.client.filesUploadSessionStart(
       { close: false, ...(first.bytes.length > 0 ? { content_hash: first.hash } : {}), contents: first.bytes },
       { signal },
@@ -162,7 +162,7 @@ function offsetLost(correct: number, expected: number, cause: unknown): DBackupE
 async function append(context: DropboxContext, path: string, sessionId: string, offset: number, chunk: Chunk, signal: AbortSignal | undefined): Promise<void> {
   const end = offset + chunk.bytes.length;
   let part = { offset, bytes: chunk.bytes, hash: chunk.hash };
-  await context.retrier.run({ operation: 'upload_session/append_v2', path, signal, session: true }, async () => {
+  await context.retrier.run({ operation: 'files/upload_session/append_v2', path, signal, session: true }, async () => {
     try {
       await context.client.filesUploadSessionAppendV2(
         { cursor: { session_id: sessionId, offset: part.offset }, close: false, content_hash: part.hash, contents: part.bytes },
@@ -172,6 +172,10 @@ async function append(context: DropboxContext, path: string, sessionId: string, 
       const correct = correctOffsetOf(error);
       if (correct === undefined) throw error;
       // An earlier attempt landed but its answer was lost: the chunk is (partly) there already.
+      context.logger?.warn(`Dropbox already holds ${correct} bytes of the upload session (an earlier answer was lost); continuing from there.`, {
+        operation: 'files/upload_session/append_v2',
+        reconciled: 'correct_offset',
+      });
       if (correct === end) return;
       const rest = remainder(chunk, offset, correct);
       if (rest === undefined) throw offsetLost(correct, part.offset, error);
@@ -194,7 +198,7 @@ async function finish(
   let part = { offset, bytes: last.bytes, hash: last.hash };
   let maybeCommitted = false;
   try {
-    return await context.retrier.run({ operation: 'upload_session/finish', path, signal, session: true }, async () => {
+    return await context.retrier.run({ operation: 'files/upload_session/finish', path, signal, session: true }, async () => {
       try {
         const response = await context.client.filesUploadSessionFinish(
           {
@@ -221,7 +225,13 @@ async function finish(
         // A finish whose answer was lost may have committed; a retry then finds the session gone.
         if (!unanswered && maybeCommitted) {
           const committed = await findCommitted(context, path, expected(), signal);
-          if (committed !== undefined) return committed;
+          if (committed !== undefined) {
+            context.logger?.warn(`The answer to committing ${path} was lost, but Dropbox holds the complete file.`, {
+              operation: 'files/upload_session/finish',
+              reconciled: 'committed',
+            });
+            return committed;
+          }
         }
         throw error;
       }

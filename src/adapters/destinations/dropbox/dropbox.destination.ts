@@ -8,7 +8,7 @@ import type { FetchLike } from './dropbox-fetch.ts';
 import { deleteFile, getFileMetadata } from './dropbox-files.ts';
 import { browseFolders, listFiles, toStoredFile } from './dropbox-listing.ts';
 import { createDropboxPaths } from './dropbox-paths.ts';
-import { createRetrier, DEFAULT_RETRY_POLICY, type DropboxLogger, type RetryPolicy, type Sleep } from './dropbox-retry.ts';
+import { abortableSleep, createRetrier, DEFAULT_RETRY_POLICY, type DropboxLogger, type RetryPolicy, type Sleep } from './dropbox-retry.ts';
 import { createDropboxSdk } from './dropbox-sdk.ts';
 import { uploadFile } from './dropbox-upload.ts';
 
@@ -93,6 +93,8 @@ export function createDropboxDestination(config: DropboxDestinationConfig, optio
     fetch: sdk.fetch,
     paths: createDropboxPaths(config.folderPath),
     settings,
+    sleep: options.sleep ?? abortableSleep,
+    logger: options.logger,
     retrier: createRetrier({ auth: sdk.auth, policy: settings.retry, sleep: options.sleep, logger: options.logger, apiBaseUrl: sdk.apiBaseUrl }),
   };
   const { paths } = context;
