@@ -123,6 +123,20 @@ describe('Dropbox authorization', () => {
     expect(replay.get('message')).toContain('already used');
   });
 
+  it('uses PKCE: the emulator refuses the code with a wrong verifier', async () => {
+    const destination = await createDropbox('PKCE');
+    const url = await startAuthorization(admin, destination.id);
+    const decision = await consent(url.href, 'allow', ALICE.email);
+    const code = new URL(decision.location ?? '').searchParams.get('code') ?? '';
+    const exchange = (verifier: string) =>
+      fetch(`${fixture.emulator.url}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: app.redirectUri, client_id: APP.key, client_secret: APP.secret, code_verifier: verifier }).toString(),
+      });
+    expect((await exchange('x'.repeat(64))).status).toBe(400);
+  });
+
   it('refuses a callback without state, without a session, or from another user', async () => {
     const destination = await createDropbox('Bound');
     expect((await callback(admin, `${app.redirectUri}?code=abc`)).get('message')).toContain('no state parameter');

@@ -107,7 +107,7 @@ run('Dropbox destination in the browser', () => {
     await browserDialog.getByText('Selected: /Backups/db2').waitFor();
     await screenshot(page, '05-folder-browser');
     await browserDialog.getByRole('button', { name: 'Select Folder' }).click();
-    expect(await page.locator('#dest-folder').inputValue()).toBe('/Backups/db2');
+    await expect.poll(() => page.locator('#dest-folder').inputValue()).toBe('/Backups/db2');
     await dialog().getByRole('button', { name: 'Save' }).click();
     await page.getByRole('status').filter({ hasText: 'Destination "Team Dropbox" saved.' }).last().waitFor();
     const stored = (await app.store.destinations.list()).find((destination) => destination.name === 'Team Dropbox');
@@ -161,5 +161,40 @@ run('Dropbox destination in the browser', () => {
     await screenshot(popup, '09-redirect-mismatch');
     await popup.close();
     expect(await dialog().getByTestId('redirect-uri').textContent()).toBe(app.redirectUri);
+  });
+
+  it('falls back to a full-page redirect when the browser blocks popups', async () => {
+    const context = await browser.newContext();
+    await context.addCookies(await page.context().cookies());
+    const tab = await context.newPage();
+    await tab.addInitScript(() => {
+      window.open = () => null;
+    });
+    await tab.goto(`${app.url}/destinations`);
+    await tab.locator('tr[data-destination="Team Dropbox"]').getByRole('button', { name: 'Re-authorize' }).click();
+    await tab.waitForURL(/oauth2\/authorize/);
+    await tab.locator('#account').selectOption(ALICE.email);
+    await tab.getByRole('button', { name: 'Allow' }).click();
+    await tab.waitForURL(`${app.url}/destinations`);
+    await tab.getByRole('status').filter({ hasText: `Dropbox authorized as ${ALICE.name}.` }).waitFor();
+    await tab.locator('tr[data-destination="Team Dropbox"]').getByText(`as ${ALICE.name}`).waitFor();
+    await context.close();
+  });
+
+  it('adds a local folder destination that is ready at once', async () => {
+    await page.goto(`${app.url}/destinations`);
+    await page.getByRole('button', { name: 'Add local folder' }).click();
+    await page.locator('#dest-name').fill('Local disk');
+    await page.locator('#dest-path').fill('relative/path');
+    await dialog().getByRole('button', { name: 'Save' }).click();
+    await dialog().getByText('Use an absolute path').waitFor();
+    await page.locator('#dest-path').fill(`${uiDir}/local-backups`);
+    await dialog().getByRole('button', { name: 'Save' }).click();
+    await dialog().getByText('Ready', { exact: true }).waitFor();
+    await dialog().getByRole('tab', { name: 'Connection' }).click();
+    await dialog().getByRole('button', { name: 'Test connection' }).click();
+    await dialog().getByTestId('test-result').getByText('Connection works.').waitFor();
+    await dialog().getByRole('button', { name: 'Close' }).click();
+    await row('Local disk').getByText('Ready', { exact: true }).waitFor();
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DBackupError } from '../../core/errors.ts';
+import { sessionCookie } from './cookies.ts';
 import { csrfTokenFor } from './csrf.ts';
 import { createHttpApp, type HttpApp } from './http-app.ts';
 import { healthRoutes } from './routes/health.routes.ts';
@@ -80,6 +81,11 @@ describe('http app', () => {
     expect(await ok.json()).toEqual({ id: '1', by: 'token' });
     expect((await get('/api/things/1', { method: 'POST', headers: { authorization: 'Bearer bad' } })).status).toBe(401);
     expect((await get('/api/callback', { headers: { authorization: 'Bearer good-token' } })).status).toBe(401);
+  });
+
+  it('marks the session cookie Secure only under https, and clears it with Max-Age=0', () => {
+    expect(sessionCookie('v', { maxAgeSeconds: 60, secure: true })).toBe('dbackup_session=v; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure');
+    expect(sessionCookie('', { maxAgeSeconds: 0, secure: false })).toBe('dbackup_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0');
   });
 
   it('serves the UI with SPA fallback and never outside its folder', async () => {

@@ -7,6 +7,7 @@ import { dropboxRoutes } from './routes/dropbox.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { openApiRoutes } from './routes/openapi.routes.ts';
 import { tokenRoutes } from './routes/tokens.routes.ts';
+import { SESSION_TTL_MS } from './services/accounts.service.ts';
 import type { AccountsService, DestinationsService, DropboxAuthorizationService } from './services/services.ts';
 
 export interface WebAppOptions {
@@ -19,6 +20,8 @@ export interface WebAppOptions {
   /** Built UI; omitted → API only. */
   staticDir?: string;
   clock?: Clock;
+  /** Sliding session lifetime; must match the accounts service (default 7 days). */
+  sessionTtlMs?: number;
   logError?: (error: unknown) => void;
 }
 
@@ -32,6 +35,7 @@ export function createWebApp(options: WebAppOptions): HttpApp {
       accounts: options.accounts,
       limiter: createLoginRateLimiter({ clock }),
       secureCookies: options.publicUrl.startsWith('https:'),
+      sessionTtlSeconds: (options.sessionTtlMs ?? SESSION_TTL_MS) / 1000,
       now: () => clock.now(),
     }),
     ...tokenRoutes(options.accounts),

@@ -12,6 +12,8 @@ export interface AccountRoutesOptions {
   limiter: LoginRateLimiter;
   /** Adds `Secure` to the cookie (PUBLIC_URL is https). */
   secureCookies: boolean;
+  /** Lifetime the store gives a session (sliding); the cookie lives as long. */
+  sessionTtlSeconds: number;
   now: () => Date;
 }
 
@@ -55,7 +57,10 @@ export function accountRoutes(options: AccountRoutesOptions): Route[] {
       handler: (context) => {
         const principal = requirePrincipal(context);
         const token = principal.via === 'session' ? readCookie(context.request, SESSION_COOKIE) : undefined;
-        return json({ user: { id: principal.userId, username: principal.username }, csrfToken: token ? csrfTokenFor(token) : undefined, via: principal.via });
+        const body = { user: { id: principal.userId, username: principal.username }, csrfToken: token ? csrfTokenFor(token) : undefined, via: principal.via };
+        // Sessions slide: each page load re-issues the cookie with the full lifetime again.
+        const headers: Record<string, string> = token ? { 'set-cookie': sessionCookie(token, { maxAgeSeconds: options.sessionTtlSeconds, secure: options.secureCookies }) } : {};
+        return json(body, 200, headers);
       },
     },
     {

@@ -17,7 +17,8 @@ export interface AccountsServiceOptions {
   sessionTtlMs?: number;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+/** Default sliding session lifetime: 7 days. */
+export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 const TOUCH_EVERY_MS = 60 * 1000;
 const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
 export const MIN_PASSWORD_LENGTH = 10;
@@ -25,7 +26,7 @@ export const MIN_PASSWORD_LENGTH = 10;
 /** Accounts on the metadata store: passwords via the KDF, sessions and API tokens stored as hashes. */
 export function createAccountsService(options: AccountsServiceOptions): AccountsService {
   const { store, hasher, clock } = options;
-  const ttl = options.sessionTtlMs ?? 7 * DAY_MS;
+  const ttl = options.sessionTtlMs ?? SESSION_TTL_MS;
 
   async function startSession(user: { id: string; username: string }): Promise<SignedIn> {
     const generated = generateSessionToken();

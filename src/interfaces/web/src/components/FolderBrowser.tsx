@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type FolderListing } from '../api.ts';
 
 const EMPTY_HINT =
@@ -15,21 +15,26 @@ export function FolderBrowser({ destinationId, initialPath, onSelect, onClose }:
   const [error, setError] = useState('');
   const [loading, setLoading] = useState(false);
 
+  // Only the newest navigation may update the view: answers can arrive out of order.
+  const latest = useRef(0);
   const open = useCallback(
     async (target: string) => {
+      const request = ++latest.current;
       setLoading(true);
       setError('');
       setSelected(undefined);
       try {
         const result = await api<FolderListing>('GET', `/api/destinations/${encodeURIComponent(destinationId)}/folders?path=${encodeURIComponent(target)}`);
+        if (request !== latest.current) return;
         setListing(result);
         setPath(result.path);
       } catch (failure) {
+        if (request !== latest.current) return;
         setError(failure instanceof Error ? failure.message : String(failure));
         setPath(target);
         setListing(undefined);
       } finally {
-        setLoading(false);
+        if (request === latest.current) setLoading(false);
       }
     },
     [destinationId],
