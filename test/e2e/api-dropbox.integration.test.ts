@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, consent, type ApiClient } from './support/api-client.ts';
-import { ALICE, APP, BOB, MISMATCH_APP, NO_ACCOUNT_SCOPE_APP, startEmulatorFixture, type EmulatorFixture } from './support/emulator-fixture.ts';
+import { ALICE, APP, BOB, MISMATCH_APP, NO_ACCOUNT_SCOPE_APP, NO_LIST_SCOPE_APP, startEmulatorFixture, type EmulatorFixture } from './support/emulator-fixture.ts';
 import { createTestApp, type TestApp } from './support/test-app.ts';
 
 let app: TestApp;
@@ -171,6 +171,29 @@ describe('Dropbox authorization', () => {
     const scope = await authorize(admin, noScope.id);
     expect(scope.get('message')).toContain("'account_info.read'");
     expect((await app.store.destinations.get(noScope.id))?.secrets.refreshToken).toBeUndefined();
+  });
+
+  it('names a scope the authorization lacks in the live status', async () => {
+    const destination = await createDropbox('No list scope', NO_LIST_SCOPE_APP.key, NO_LIST_SCOPE_APP.secret);
+    expect((await authorize(admin, destination.id)).get('oauth')).toBe('success');
+    const status = await admin.request('GET', `/api/destinations/${destination.id}/status`);
+    expect(status.body).toMatchObject({ state: 'authorization_required', reason: 'missing_scope', requiredScope: 'files.metadata.read', message: expect.stringContaining("'files.metadata.read'") });
+  });
+
+  it('drops (and revokes) the authorization when a new App Key is saved', async () => {
+    const destination = await createDropbox('New key');
+    await authorize(admin, destination.id);
+    const token = (await app.store.destinations.get(destination.id))?.secrets.refreshToken?.reveal();
+    expect(token).toBeDefined();
+    const edited = await admin.request('PUT', `/api/destinations/${destination.id}`, { type: 'dropbox', name: 'New key', config: {}, secrets: { appKey: NO_LIST_SCOPE_APP.key, appSecret: NO_LIST_SCOPE_APP.secret } });
+    expect(edited.status).toBe(200);
+    expect((await admin.request('GET', `/api/destinations/${destination.id}/status`)).body).toMatchObject({ state: 'authorization_required', hasToken: false });
+    const refresh = await fetch(`${fixture.emulator.url}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token ?? '', client_id: APP.key, client_secret: APP.secret }).toString(),
+    });
+    expect(refresh.status).toBe(400);
   });
 
   it('shows the Dropbox error page for an unregistered redirect URI, and the dialog info names the URL to register', async () => {

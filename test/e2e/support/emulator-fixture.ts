@@ -6,6 +6,8 @@ export const APP = { key: 'e2eappkey', secret: 'e2eappsecret', name: 'DBackup E2
 export const MISMATCH_APP = { key: 'mismatchkey', secret: 'mismatchsecret', name: 'DBackup Misconfigured' };
 /** An app without account_info.read (missing-scope case). */
 export const NO_ACCOUNT_SCOPE_APP = { key: 'noaccountkey', secret: 'noaccountsecret', name: 'DBackup No Account Scope' };
+/** An app without files.metadata.read (status names the missing scope). */
+export const NO_LIST_SCOPE_APP = { key: 'nolistkey', secret: 'nolistsecret', name: 'DBackup No List Scope' };
 export const ALICE = { name: 'Alice Example', email: 'alice@example.com' };
 export const BOB = { name: 'Bob Example', email: 'bob@example.com' };
 
@@ -25,6 +27,7 @@ export async function startEmulatorFixture(redirectUri: string): Promise<Emulato
       apps: [
         { ...APP, redirectUris: [redirectUri], accessType: 'full_dropbox', scopes: [...ALL_SCOPES] },
         { ...MISMATCH_APP, redirectUris: ['https://elsewhere.example/api/adapters/dropbox/callback'], accessType: 'full_dropbox', scopes: [...ALL_SCOPES] },
+        { ...NO_LIST_SCOPE_APP, redirectUris: [redirectUri], accessType: 'full_dropbox', scopes: ALL_SCOPES.filter((scope) => scope !== 'files.metadata.read') },
         { ...NO_ACCOUNT_SCOPE_APP, redirectUris: [redirectUri], accessType: 'full_dropbox', scopes: ALL_SCOPES.filter((scope) => scope !== 'account_info.read') },
       ],
       accounts: [ALICE, BOB],
