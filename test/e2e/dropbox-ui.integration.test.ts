@@ -197,4 +197,30 @@ run('Dropbox destination in the browser', () => {
     await dialog().getByRole('button', { name: 'Close' }).click();
     await row('Local disk').getByText('Ready', { exact: true }).waitFor();
   });
+
+  it('creates an API token that is shown once', async () => {
+    await page.getByRole('link', { name: 'API tokens' }).click();
+    await page.getByLabel('Token name').fill('nightly-script');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shown = await page.locator('.token-value').textContent();
+    expect(shown).toMatch(/^dbk_/);
+    await page.getByRole('cell', { name: 'nightly-script' }).waitFor();
+    await screenshot(page, '10-api-tokens');
+    await page.reload();
+    await page.getByRole('cell', { name: 'nightly-script' }).waitFor();
+    expect(await page.content()).not.toContain(shown ?? 'missing');
+  });
+
+  it('signs out and back in', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to DBackup' }).waitFor();
+    await page.locator('#login-username').fill('admin');
+    await page.locator('#login-password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Wrong username or password.' }).waitFor();
+    await screenshot(page, '11-login');
+    await page.locator('#login-password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'API tokens' }).waitFor();
+  });
 });
