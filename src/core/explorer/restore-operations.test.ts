@@ -1,0 +1,109 @@
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createBackupTransforms } from '../../adapters/backup-transforms.ts';
+import { createLocalScratchSpace } from '../../adapters/scratch/local-scratch.ts';
+import type { SourceRecord } from '../../ports/metadata-store.port.ts';
+import type { DatabaseSource, RestoreOptions } from '../../ports/source.port.ts';
+import { digestStream, generatedDataDigest, type StreamDigest } from '../../test-support/generated-data.ts';
+import { DBackupError } from '../errors.ts';
+import { runRestore } from '../restore/run-restore.ts';
+import { createBackupsFixture, DUMP_SIZE, ENCRYPTED_KEY, PLAIN_KEY, type BackupsFixture } from './explorer.test-support.ts';
+import { createRestoreOperations, restoreTarget, type RestoreOperation, type RestoreOperations } from './restore-operations.ts';
+
+interface Restored { record: SourceRecord; database: string; options: RestoreOptions | undefined; digest: StreamDigest }
+
+let fx: BackupsFixture;
+let operations: RestoreOperations;
+let restored: Restored[];
+/** How the target behaves: consume the dump, fail, or wait until cancelled. */
+let behaviour: 'consume' | 'conflict' | 'hang';
+
+/** A target database that hashes what it is fed instead of loading it. */
+function openTarget(record: SourceRecord): DatabaseSource {
+  return {
+    engine: record.type,
+    displayName: record.name,
+    testConnection: async () => ({ engine: record.type, serverVersion: '1' }),
+    listDatabases: async () => [],
+    dump: () => Promise.reject(new Error('not used')),
+    async restore(database: string, input: Readable, options?: RestoreOptions) {
+      if (behaviour === 'conflict') throw new DBackupError('conflict', `Database "${database}" is not empty. Tick "replace existing data" or choose a new name.`);
+      if (behaviour === 'hang') {
+        await new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => reject(new DBackupError('cancelled', 'Cancelled.'))));
+      }
+      restored.push({ record, database, options, digest: await digestStream(input) });
+    },
+  };
+}
+
+beforeEach(async () => {
+  fx = await createBackupsFixture();
+  restored = [];
+  behaviour = 'consume';
+  const transforms = createBackupTransforms();
+  const scratch = createLocalScratchSpace(join(fx.ctx.dir, 'scratch'));
+  operations = createRestoreOperations({
+    store: fx.ctx.store,
+    openDestination: fx.open,
+    openSource: openTarget,
+    restore: (request, hooks) => runRestore(request, { transforms, scratch, keyForFingerprint: fx.profiles.keyForFingerprint, ...hooks }),
+    clock: fx.ctx.clock,
+  });
+});
+afterEach(() => fx.ctx.close());
+
+async function finished(id: string): Promise<RestoreOperation> {
+  await expect.poll(() => operations.get(id).status, { timeout: 10_000 }).not.toBe('running');
+  return operations.get(id);
+}
+
+describe('restore operations', () => {
+  it('restores an encrypted backup into the backed-up database by default, with progress and a log', async () => {
+    const started = await operations.start({ destinationId: fx.destination.id, key: ENCRYPTED_KEY, sourceId: fx.source.id, createDatabase: true });
+    expect(started).toMatchObject({ status: 'running', database: 'shop', sourceName: 'Main' });
+    const done = await finished(started.id);
+    expect(done).toMatchObject({ status: 'success', endedAt: expect.any(Date) });
+    expect(done.log.map((line) => line.message).join('\n')).toMatch(/Restoring backup_2024-01-16T12-00-00\.sql\.gz\.enc from Disk into shop on Main[\s\S]*Downloading…[\s\S]*Restoring…[\s\S]*finished successfully/);
+    expect(restored).toHaveLength(1);
+    expect(restored[0]).toMatchObject({ database: 'shop', options: { createDatabase: true, dropExisting: false } });
+    expect(restored[0]!.digest.sha256).toBe((await generatedDataDigest(DUMP_SIZE)).sha256);
+    expect(operations.list().map((operation) => operation.id)).toEqual([started.id]);
+  });
+
+  it('restores into a new database name; a SQLite target with a new name is a new file beside the source file', async () => {
+    const done = await finished((await operations.start({ destinationId: fx.destination.id, key: PLAIN_KEY, sourceId: fx.source.id, database: 'blog_copy' })).id);
+    expect(done.status).toBe('success');
+    expect(restored[0]!.database).toBe('blog_copy');
+
+    // The sidecar says postgres, so a SQLite target is refused first…
+    const sqlite = await fx.ctx.store.sources.create({ type: 'sqlite', name: 'File', sqlitePath: '/srv/data/app.sqlite' });
+    await expect(operations.start({ destinationId: fx.destination.id, key: PLAIN_KEY, sourceId: sqlite.id, database: 'copy' })).rejects.toMatchObject({
+      code: 'invalid_input', details: { fields: { sourceId: expect.stringContaining('postgres dump') } },
+    });
+    expect(restoreTarget(sqlite, 'copy', 'app')).toMatchObject({ database: 'copy', record: { id: sqlite.id, sqlitePath: '/srv/data/copy.sqlite' } });
+    expect(restoreTarget(sqlite, undefined, 'whatever')).toMatchObject({ database: 'app', record: { sqlitePath: '/srv/data/app.sqlite' } });
+    expect(restoreTarget(sqlite, 'app', undefined).record.sqlitePath).toBe('/srv/data/app.sqlite');
+  });
+
+  it('reports a failed restore with the target\'s message, and refuses bad requests up front', async () => {
+    behaviour = 'conflict';
+    const done = await finished((await operations.start({ destinationId: fx.destination.id, key: PLAIN_KEY, sourceId: fx.source.id })).id);
+    expect(done).toMatchObject({ status: 'failed', error: { code: 'conflict', message: expect.stringContaining('replace existing data') } });
+    expect(done.log.at(-1)).toMatchObject({ level: 'error' });
+
+    await expect(operations.start({ destinationId: fx.destination.id, key: PLAIN_KEY, sourceId: '' })).rejects.toMatchObject({ details: { fields: { sourceId: expect.any(String) } } });
+    await expect(operations.start({ destinationId: fx.destination.id, key: PLAIN_KEY, sourceId: fx.source.id, database: 'bad name; drop' })).rejects.toMatchObject({ details: { fields: { database: expect.any(String) } } });
+    await expect(operations.start({ destinationId: fx.destination.id, key: 'blog/backup_2020-01-01T00-00-00.sql', sourceId: fx.source.id })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(operations.start({ destinationId: 'nope', key: PLAIN_KEY, sourceId: fx.source.id })).rejects.toMatchObject({ code: 'not_found' });
+    expect(() => operations.get('nope')).toThrow(/No such restore/);
+  });
+
+  it('cancels a running restore', async () => {
+    behaviour = 'hang';
+    const started = await operations.start({ destinationId: fx.destination.id, key: PLAIN_KEY, sourceId: fx.source.id });
+    await expect.poll(() => operations.get(started.id).stage).toBe('restoring');
+    operations.cancel(started.id);
+    expect(await finished(started.id)).toMatchObject({ status: 'cancelled', error: { message: 'The restore was cancelled.' } });
+  });
+});
