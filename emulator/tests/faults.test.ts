@@ -64,6 +64,17 @@ describe('fault injection', () => {
     expect((await rpc(emu.url, token, 'files/get_metadata', { path: '/made' })).status).toBe(200);
   });
 
+  it('reset_response cuts a streamed download even when after_bytes exceeds its length (regression: the whole body got through)', async () => {
+    await content(emu.url, token, 'files/upload', { path: '/small.txt' }, Buffer.from('0123456789'));
+    await emu.control.injectFault({ route: 'files/download', kind: 'reset_response', afterBytes: 1000 });
+    const download = async () => {
+      const r = await fetch(`${emu.url}/2/files/download`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Dropbox-API-Arg': '{"path":"/small.txt"}' } });
+      return Buffer.from(await r.arrayBuffer());
+    };
+    await expect(download()).rejects.toThrow();
+    expect((await download()).toString()).toBe('0123456789');
+  });
+
   it('lost_response performs the operation and answers nothing; a retried append sees incorrect_offset', async () => {
     const id = ((await content(emu.url, token, 'files/upload_session/start', {}, Buffer.from('abc'))).body as { session_id: string }).session_id;
     await emu.control.injectFault({ route: 'files/upload_session/append_v2', kind: 'lost_response' });

@@ -76,9 +76,13 @@ function cutResponse(res: ServerResponse, afterBytes: number): void {
   }) as ServerResponse['write'];
   res.end = ((...args: WriteArgs) => {
     const buffer = toBuffer(args[0], args[1]);
-    if (held) emit(held, false);
+    const last = held;
     held = undefined;
-    emit(buffer, true);
+    if (last && buffer.length === 0) emit(last, true);
+    else {
+      if (last) emit(last, false);
+      emit(buffer, true);
+    }
     return res;
   }) as ServerResponse['end'];
 }
