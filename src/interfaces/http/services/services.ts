@@ -104,3 +104,20 @@ export interface DropboxAuthorizationService {
    */
   complete(userId: string, query: OAuthCallbackQuery): Promise<{ destinationId: string; accountName: string }>;
 }
+
+/**
+ * The backup engine as the API sees it (sources, jobs, runs, encryption profiles, the storage
+ * explorer with restores, the dashboard). These are the core services themselves; their views
+ * carry `Date`s, which JSON turns into ISO 8601 text.
+ */
+export interface BackupServices {
+  sources: import('../../../core/catalog/sources.service.ts').SourcesService;
+  jobs: import('../../../core/jobs/jobs.service.ts').JobsService;
+  runs: import('../../../core/jobs/runs.service.ts').RunsService;
+  profiles: import('../../../core/encryption/encryption-profiles.service.ts').EncryptionProfilesService;
+  explorer: import('../../../core/explorer/storage-explorer.service.ts').StorageExplorer;
+  restores: import('../../../core/explorer/restore-operations.ts').RestoreOperations;
+  dashboard: import('../../../core/catalog/dashboard.service.ts').DashboardService;
+  /** Schedule presets offered in the job form (name → cron expression). */
+  schedulePresets: Readonly<Record<string, string>>;
+}
