@@ -150,6 +150,20 @@ run('Dropbox destination in the browser', () => {
     await row('Team Dropbox').getByText(`as ${BOB.name}`).waitFor();
   });
 
+  it('shows folder browser errors inline', async () => {
+    await row('Team Dropbox').getByRole('button', { name: 'Edit' }).click();
+    await page.locator('#dest-folder').fill('/Does-not-exist');
+    await dialog().getByRole('button', { name: 'Browse' }).click();
+    const browserDialog = page.getByRole('dialog', { name: 'Browse Dropbox folders' });
+    await browserDialog.getByRole('alert').waitFor();
+    expect(await browserDialog.getByRole('button', { name: 'Select Folder' }).isDisabled()).toBe(true);
+    await browserDialog.getByRole('button', { name: 'Home', exact: true }).click();
+    // Bob's Dropbox (authorized last) has no folders at all.
+    await browserDialog.getByText('No subfolders').waitFor();
+    await browserDialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog().getByRole('button', { name: 'Close' }).click();
+  });
+
   it('shows the redirect-mismatch error page and the URL to register', async () => {
     await page.getByRole('button', { name: 'Add Dropbox' }).click();
     await page.locator('#dest-name').fill('Misconfigured');

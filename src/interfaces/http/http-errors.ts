@@ -22,14 +22,12 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
 };
 
 /** HTTP-only failures that have no product error code (authentication, CSRF, method). */
-export type HttpOnlyCode = 'unauthenticated' | 'forbidden' | 'csrf' | 'method_not_allowed' | 'setup_required';
+export type HttpOnlyCode = 'unauthenticated' | 'csrf' | 'method_not_allowed';
 
 const STATUS_BY_HTTP_CODE: Record<HttpOnlyCode, number> = {
   unauthenticated: 401,
-  forbidden: 403,
   csrf: 403,
   method_not_allowed: 405,
-  setup_required: 409,
 };
 
 /** An error raised by the HTTP layer itself (not by the core). */
