@@ -3,6 +3,13 @@
  * HTTP and these calls; every rule (who may do what, validation, encryption) lives behind them.
  * Every method throws `DBackupError`s whose messages are shown to the user as they are.
  */
+import type { DashboardService } from '../../../core/catalog/dashboard.service.ts';
+import type { SourcesService } from '../../../core/catalog/sources.service.ts';
+import type { EncryptionProfilesService } from '../../../core/encryption/encryption-profiles.service.ts';
+import type { RestoreOperations } from '../../../core/explorer/restore-operations.ts';
+import type { StorageExplorer } from '../../../core/explorer/storage-explorer.service.ts';
+import type { JobsService } from '../../../core/jobs/jobs.service.ts';
+import type { RunsService } from '../../../core/jobs/runs.service.ts';
 import type { ConnectionReport, FolderListing, StorageUsage } from '../../../ports/destination.port.ts';
 import type { DestinationInput } from '../destination-validation.ts';
 import type { Principal } from '../router.ts';
@@ -111,13 +118,13 @@ export interface DropboxAuthorizationService {
  * carry `Date`s, which JSON turns into ISO 8601 text.
  */
 export interface BackupServices {
-  sources: import('../../../core/catalog/sources.service.ts').SourcesService;
-  jobs: import('../../../core/jobs/jobs.service.ts').JobsService;
-  runs: import('../../../core/jobs/runs.service.ts').RunsService;
-  profiles: import('../../../core/encryption/encryption-profiles.service.ts').EncryptionProfilesService;
-  explorer: import('../../../core/explorer/storage-explorer.service.ts').StorageExplorer;
-  restores: import('../../../core/explorer/restore-operations.ts').RestoreOperations;
-  dashboard: import('../../../core/catalog/dashboard.service.ts').DashboardService;
+  sources: SourcesService;
+  jobs: JobsService;
+  runs: RunsService;
+  profiles: EncryptionProfilesService;
+  explorer: StorageExplorer;
+  restores: RestoreOperations;
+  dashboard: DashboardService;
   /** Schedule presets offered in the job form (name → cron expression). */
   schedulePresets: Readonly<Record<string, string>>;
 }
