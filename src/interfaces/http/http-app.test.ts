@@ -6,6 +6,7 @@ import { DBackupError } from '../../core/errors.ts';
 import { sessionCookie } from './cookies.ts';
 import { csrfTokenFor } from './csrf.ts';
 import { createHttpApp, type HttpApp } from './http-app.ts';
+import { readJsonObject } from './json.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 
 let dir: string;
@@ -27,6 +28,7 @@ beforeAll(async () => {
     routes: [
       ...healthRoutes('1.2.3'),
       { method: 'POST', path: '/api/things/:id', access: 'user', handler: (c) => Response.json({ id: c.params.id, by: c.principal?.via }) },
+      { method: 'POST', path: '/api/echo', access: 'public', handler: async (c) => Response.json(await readJsonObject(c.request)) },
       { method: 'GET', path: '/api/callback', access: 'session', handler: () => Response.json({ ok: true }) },
       { method: 'GET', path: '/api/boom', access: 'public', handler: () => { throw new DBackupError('rate_limited', 'Slow down.', { retryAfterSeconds: 7 }); } },
       { method: 'GET', path: '/api/crash', access: 'public', handler: () => { throw new Error('internal detail'); } },
@@ -81,6 +83,14 @@ describe('http app', () => {
     expect(await ok.json()).toEqual({ id: '1', by: 'token' });
     expect((await get('/api/things/1', { method: 'POST', headers: { authorization: 'Bearer bad' } })).status).toBe(401);
     expect((await get('/api/callback', { headers: { authorization: 'Bearer good-token' } })).status).toBe(401);
+  });
+
+  it('reads JSON bodies up to 1 MiB and refuses larger ones and other content types', async () => {
+    const post = (body: string, type = 'application/json') => get('/api/echo', { method: 'POST', headers: { 'content-type': type }, body });
+    expect(await (await post('{"a":1}')).json()).toEqual({ a: 1 });
+    expect((await post('x'.repeat(1024 * 1024 + 10))).status).toBe(413);
+    expect((await post('{"a":1}', 'text/plain')).status).toBe(400);
+    expect((await post('[1]')).status).toBe(400);
   });
 
   it('marks the session cookie Secure only under https, and clears it with Max-Age=0', () => {

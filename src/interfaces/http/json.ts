@@ -24,10 +24,7 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   if (!/^application\/json\b/i.test(type)) {
     throw new DBackupError('invalid_input', 'Send the request body as JSON with "Content-Type: application/json".');
   }
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_JSON_BYTES) {
-    throw new DBackupError('too_large', 'The request body is larger than 1 MiB.');
-  }
+  const text = await readLimited(request, MAX_JSON_BYTES);
   let value: unknown;
   try {
     value = text === '' ? {} : JSON.parse(text);
@@ -48,4 +45,25 @@ export function optionalString(body: Record<string, unknown>, field: string): st
     throw new DBackupError('invalid_input', `"${field}" must be a string.`, { details: { fields: { [field]: 'Must be text.' } } });
   }
   return value;
+}
+
+/** The body as text, refusing (without buffering further) once it passes `limit` bytes. */
+async function readLimited(request: Request, limit: number): Promise<string> {
+  const tooLarge = () => new DBackupError('too_large', `The request body is larger than ${limit / 1024 / 1024} MiB.`);
+  if (Number(request.headers.get('content-length') ?? 0) > limit) throw tooLarge();
+  if (!request.body) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -156,6 +156,11 @@ export function DestinationDialog({ initial, type, redirectUri, onClose, onSaved
                     <code data-testid="redirect-uri">{redirectUri}</code>
                     <CopyButton text={redirectUri} />
                   </div>
+                  {redirectUri && new URL(redirectUri).origin !== window.location.origin && (
+                    <div className="small error-text" role="note">
+                      You opened DBackup at {window.location.origin}, but PUBLIC_URL is {new URL(redirectUri).origin}. Dropbox sends you back to PUBLIC_URL, where you must be signed in: open DBackup at that address, or set PUBLIC_URL.
+                    </div>
+                  )}
                 </div>
               </>
             ) : (
