@@ -5,6 +5,7 @@ import { decryptCommand } from './decrypt.command.ts';
 import { jobsCommand } from './jobs.command.ts';
 import { profilesCommand } from './profiles.command.ts';
 import { restoreCommand } from './restore.command.ts';
+import { rotateEncryptionKeyCommand } from './rotate-encryption-key.command.ts';
 import { serveCommand } from './serve.command.ts';
 import { verifyCommand } from './verify.command.ts';
 
@@ -18,4 +19,5 @@ export const COMMANDS: readonly CliCommand[] = [
   verifyCommand,
   decryptCommand,
   profilesCommand,
+  rotateEncryptionKeyCommand,
 ];
