@@ -101,3 +101,12 @@ export interface ApiToken {
   createdAt: string;
   lastUsedAt?: string;
 }
+
+/** The live status of a destination; a failed request becomes an `error` status with its message. */
+export async function fetchDestinationStatus(id: string): Promise<DestinationStatus> {
+  try {
+    return await api<DestinationStatus>('GET', `/api/destinations/${encodeURIComponent(id)}/status`);
+  } catch (error) {
+    return { state: 'error', message: error instanceof Error ? error.message : String(error) };
+  }
+}

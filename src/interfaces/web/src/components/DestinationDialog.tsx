@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { validateDestination } from '../../../http/destination-validation.ts';
-import { api, ApiError, type ConnectionReport, type Destination, type DestinationStatus, type DestinationType } from '../api.ts';
+import { api, ApiError, fetchDestinationStatus, type ConnectionReport, type Destination, type DestinationStatus, type DestinationType } from '../api.ts';
 import { startDropboxAuthorization } from '../authorize.ts';
 import { onOAuthResult } from '../oauth-result.ts';
 import { CopyButton } from './CopyButton.tsx';
@@ -38,11 +38,7 @@ export function DestinationDialog({ initial, type, redirectUri, onClose, onSaved
   const refreshStatus = useCallback(async () => {
     if (!id) return;
     setStatus(undefined);
-    try {
-      setStatus(await api<DestinationStatus>('GET', `/api/destinations/${encodeURIComponent(id)}/status`));
-    } catch (error) {
-      setStatus({ state: 'error', message: error instanceof Error ? error.message : String(error) });
-    }
+    setStatus(await fetchDestinationStatus(id));
   }, [id]);
 
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, type Destination, type DestinationStatus, type DestinationType } from '../api.ts';
+import { api, fetchDestinationStatus, type Destination, type DestinationStatus, type DestinationType } from '../api.ts';
 import { startDropboxAuthorization } from '../authorize.ts';
 import { DestinationDialog } from '../components/DestinationDialog.tsx';
 import { formatUsage, StatusBadge } from '../components/StatusBadge.tsx';
@@ -22,12 +22,7 @@ export function DestinationsPage() {
       delete next[destination.id];
       return next;
     });
-    let status: DestinationStatus;
-    try {
-      status = await api<DestinationStatus>('GET', `/api/destinations/${encodeURIComponent(destination.id)}/status`);
-    } catch (error) {
-      status = { state: 'error', message: error instanceof Error ? error.message : String(error) };
-    }
+    const status = await fetchDestinationStatus(destination.id);
     setStatuses((all) => ({ ...all, [destination.id]: status }));
   }, []);
 
