@@ -81,9 +81,10 @@ describe('restore operations', () => {
     await expect(operations.start({ destinationId: fx.destination.id, key: PLAIN_KEY, sourceId: sqlite.id, database: 'copy' })).rejects.toMatchObject({
       code: 'invalid_input', details: { fields: { sourceId: expect.stringContaining('postgres dump') } },
     });
-    expect(restoreTarget(sqlite, 'copy', 'app')).toMatchObject({ database: 'copy', record: { id: sqlite.id, sqlitePath: '/srv/data/copy.sqlite' } });
-    expect(restoreTarget(sqlite, undefined, 'whatever')).toMatchObject({ database: 'app', record: { sqlitePath: '/srv/data/app.sqlite' } });
-    expect(restoreTarget(sqlite, 'app', undefined).record.sqlitePath).toBe('/srv/data/app.sqlite');
+    expect(restoreTarget(sqlite, 'copy', 'app.sqlite')).toMatchObject({ database: 'copy.sqlite', record: { id: sqlite.id, sqlitePath: '/srv/data/copy.sqlite' } });
+    expect(restoreTarget(sqlite, 'copy.db', 'app.sqlite')).toMatchObject({ database: 'copy.db', record: { sqlitePath: '/srv/data/copy.db' } });
+    expect(restoreTarget(sqlite, undefined, 'whatever.sqlite')).toMatchObject({ database: 'app.sqlite', record: { sqlitePath: '/srv/data/app.sqlite' } });
+    expect(restoreTarget(sqlite, 'app.sqlite', undefined).record.sqlitePath).toBe('/srv/data/app.sqlite');
   });
 
   it('reports a failed restore with the target\'s message, and refuses bad requests up front', async () => {

@@ -191,8 +191,9 @@ function engineFamily(type: string): string {
 }
 
 /**
- * The record to open and the database name to restore into. SQLite sources are one file: a new
- * database name means a new file in the same folder, keeping the extension.
+ * The record to open and the database name to restore into. A SQLite source is one file whose one
+ * database is named like the file (`app.sqlite`); a new name means a new file in the same folder
+ * (`copy` → `copy.sqlite`, keeping the source file's extension when the name has none).
  */
 export function restoreTarget(source: SourceRecord, requested: string | undefined, backedUp: string | undefined): { record: SourceRecord; database: string } {
   if (source.type !== 'sqlite') {
@@ -201,9 +202,8 @@ export function restoreTarget(source: SourceRecord, requested: string | undefine
     return { record: source, database: database! };
   }
   const path = source.sqlitePath ?? '';
-  const extension = extname(path) || '.sqlite';
-  // Named like the engine names SQLite databases (engine.ts): the file name without its extension.
-  const own = basename(path).replace(/\.(sqlite3?|db)$/i, '');
+  const own = basename(path);
   if (!requested || requested === own) return { record: source, database: own };
-  return { record: { ...source, sqlitePath: join(dirname(path), `${requested}${extension}`) }, database: requested };
+  const fileName = extname(requested) ? requested : `${requested}${extname(path) || '.sqlite'}`;
+  return { record: { ...source, sqlitePath: join(dirname(path), fileName) }, database: fileName };
 }

@@ -94,9 +94,9 @@ describe('jobs service', () => {
     await expect(jobs.runNow(job.id)).rejects.toMatchObject({ code: 'not_found' });
   });
 
-  it('lets SQLite jobs omit the database', async () => {
+  it('lets SQLite jobs omit the database: the file name is its one database', async () => {
     const sqlite = await ctx.store.sources.create({ type: 'sqlite', name: 'file', sqlitePath: '/srv/app.sqlite' });
     const job = await jobs.create({ ...base, sourceId: sqlite.id, database: '' });
-    expect(job.database).toBeUndefined();
+    expect(job.database).toBe('app.sqlite');
   });
 });

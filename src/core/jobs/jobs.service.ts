@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { Compression, Job, JobPatch, JobSchedule, Repositories, RetentionPolicy, Run } from '../../ports/metadata-store.port.ts';
 import { UNFINISHED_RUN_STATUSES } from '../../ports/metadata-store.port.ts';
 import type { ScheduleCalculator } from '../../ports/schedule.port.ts';
@@ -15,7 +16,7 @@ const RETENTION_FIELDS = ['keepLast', 'daily', 'weekly', 'monthly', 'yearly'] as
 export interface JobInput {
   name: string;
   sourceId: string;
-  /** Required except for SQLite sources (the file is the database). */
+  /** Required except for SQLite sources (default: the file's name, its one database). */
   database?: string;
   destinationIds: string[];
   /** Absent/null = manual runs only. `cron` may be a preset name (`daily`). */
@@ -165,7 +166,8 @@ export function createJobsService(options: JobsServiceOptions): JobsService {
     return {
       name,
       sourceId: input.sourceId,
-      database: source?.type === 'sqlite' ? database || null : database,
+      // A SQLite source holds one database, named like its file (what its listDatabases reports).
+      database: source?.type === 'sqlite' ? database || basename(source.sqlitePath ?? '') || null : database,
       destinationIds,
       schedule: jobSchedule ?? null,
       compression,
