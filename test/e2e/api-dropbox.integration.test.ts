@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApiClient, consent, type ApiClient } from './support/api-client.ts';
 import { ALICE, APP, BOB, MISMATCH_APP, NO_ACCOUNT_SCOPE_APP, NO_LIST_SCOPE_APP, startEmulatorFixture, type EmulatorFixture } from './support/emulator-fixture.ts';
 import { createTestApp, type TestApp } from './support/test-app.ts';
@@ -6,6 +6,8 @@ import { createTestApp, type TestApp } from './support/test-app.ts';
 let app: TestApp;
 let fixture: EmulatorFixture;
 let admin: ApiClient;
+/** Everything the app wrote to the console during this file, to prove no secret reaches logs. */
+const logged: string[] = [];
 const PASSWORD = 'correct horse battery';
 
 interface Destination {
@@ -16,6 +18,11 @@ interface Destination {
 }
 
 beforeAll(async () => {
+  for (const level of ['log', 'info', 'warn', 'error'] as const) {
+    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
+      logged.push(args.map((arg) => (arg instanceof Error ? `${arg.stack} ${String(arg.cause)}` : typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' '));
+    });
+  }
   app = await createTestApp();
   fixture = await startEmulatorFixture(app.redirectUri);
   app.start({ dropboxApiUrl: fixture.emulator.url });
@@ -277,5 +284,17 @@ describe('folder browser and connection test', () => {
     const report = await admin.request('POST', `/api/destinations/${id}/test`);
     expect(report.status).toBe(200);
     expect(report.body).toMatchObject({ account: { name: ALICE.name }, folder: { path: '/Backups/new-folder', created: true }, writeDelete: 'ok' });
+  });
+});
+
+describe('logs', () => {
+  it('never contain App Secrets or tokens', async () => {
+    const secrets = [APP.secret, NO_ACCOUNT_SCOPE_APP.secret, NO_LIST_SCOPE_APP.secret, MISMATCH_APP.secret];
+    for (const destination of await app.store.destinations.list()) {
+      const token = destination.secrets.refreshToken?.reveal();
+      if (token) secrets.push(token);
+    }
+    expect(secrets.length).toBeGreaterThan(4);
+    for (const line of logged) for (const secret of secrets) expect(line).not.toContain(secret);
   });
 });
