@@ -18,6 +18,16 @@ export type ErrorCode =
   | 'unavailable'
   | 'internal';
 
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  'not_found', 'authorization_required', 'missing_scope', 'quota_exceeded', 'rate_limited', 'transient', 'integrity',
+  'invalid_input', 'too_large', 'conflict', 'cancelled', 'unavailable', 'internal',
+]);
+
+/** For codes read back from storage: anything unknown counts as `internal`. */
+export function asErrorCode(value: string | undefined): ErrorCode {
+  return value !== undefined && ERROR_CODES.has(value) ? (value as ErrorCode) : 'internal';
+}
+
 export interface DBackupErrorOptions {
   cause?: unknown;
   retryable?: boolean;

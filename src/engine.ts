@@ -1,0 +1,141 @@
+/**
+ * The backup engine's wiring: turns stored records (sources, destinations, profiles) into the
+ * adapters the core use cases run on, and assembles the job runner, scheduler and restore.
+ * Part of the composition root (used by app.ts and the CLI); no logic beyond choosing adapters.
+ */
+import { join } from 'node:path';
+import { createBackupTransforms } from './adapters/backup-transforms.ts';
+import { keyTools } from './adapters/crypto/key-tools.ts';
+import { createDropboxDestination } from './adapters/destinations/dropbox/dropbox.destination.ts';
+import type { FetchLike } from './adapters/destinations/dropbox/dropbox-fetch.ts';
+import { createLocalDestination } from './adapters/destinations/local/local.destination.ts';
+import { createCronerSchedule } from './adapters/schedule/croner.schedule.ts';
+import { createLocalScratchSpace } from './adapters/scratch/local-scratch.ts';
+import { createMysqlSource } from './adapters/sources/mysql/mysql.source.ts';
+import { createPostgresSource } from './adapters/sources/postgres/postgres.source.ts';
+import { createSqliteSource } from './adapters/sources/sqlite/sqlite.source.ts';
+import { createEncryptionProfilesService, type EncryptionProfilesService } from './core/encryption/encryption-profiles.service.ts';
+import { DBackupError } from './core/errors.ts';
+import type { JobResources, ResolveJobResources } from './core/jobs/job-resources.ts';
+import { createJobRunner, type JobRunner } from './core/jobs/job-runner.ts';
+import { recoverAfterRestart } from './core/jobs/recover-after-restart.ts';
+import { createScheduler, type Scheduler } from './core/jobs/scheduler.ts';
+import { runRestore, type RestoreRequest } from './core/restore/run-restore.ts';
+import { createStorage } from './core/storage.ts';
+import type { BackupTransforms } from './ports/backup-transforms.port.ts';
+import type { Clock } from './ports/clock.port.ts';
+import type { Destination } from './ports/destination.port.ts';
+import type { DestinationRecord, MetadataStore, Run, SourceRecord } from './ports/metadata-store.port.ts';
+import type { ScheduleCalculator } from './ports/schedule.port.ts';
+import type { ScratchSpace } from './ports/scratch.port.ts';
+import type { DatabaseSource } from './ports/source.port.ts';
+
+export interface EngineOptions {
+  store: MetadataStore;
+  dataDir: string;
+  clock: Clock;
+  appVersion: string;
+  dropboxApiUrl?: string;
+  dropboxFetch?: FetchLike;
+  log?: (level: 'info' | 'warn', message: string) => void;
+  maxConcurrentRuns?: number;
+  watchdogSeconds?: number;
+}
+
+export interface Engine {
+  transforms: BackupTransforms;
+  schedule: ScheduleCalculator;
+  scratch: ScratchSpace;
+  profiles: EncryptionProfilesService;
+  runner: JobRunner;
+  scheduler: Scheduler;
+  /** A destination record as a storage facade-wrapped adapter. */
+  openDestination(record: DestinationRecord): Destination;
+  openSource(record: SourceRecord): DatabaseSource;
+  resolveJob: ResolveJobResources;
+  /** Restores a stored backup (see core/restore/run-restore.ts). */
+  restore(request: RestoreRequest, onProgress?: Parameters<typeof runRestore>[1]['onProgress']): Promise<void>;
+  /** Startup: interrupted runs, stale scratch files, missed schedules. Then the scheduler ticks. */
+  start(options?: { scheduler?: boolean }): Promise<{ interrupted: Run[]; missed: Run[] }>;
+  stop(): Promise<void>;
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const { store, clock } = options;
+  const log = options.log ?? ((level, message) => (level === 'warn' ? console.warn(message) : console.log(message)));
+  const transforms = createBackupTransforms();
+  const schedule = createCronerSchedule();
+  const scratch = createLocalScratchSpace(join(options.dataDir, 'tmp'));
+  const profiles = createEncryptionProfilesService({ store, keys: keyTools, clock });
+
+  const openDestination = (record: DestinationRecord): Destination => {
+    if (record.type === 'local') return createStorage(createLocalDestination({ basePath: String(record.config.basePath ?? '') }));
+    return createStorage(createDropboxDestination(
+      {
+        appKey: record.secrets.appKey?.reveal() ?? '',
+        appSecret: record.secrets.appSecret?.reveal() ?? '',
+        refreshToken: record.secrets.refreshToken?.reveal() ?? '',
+        folderPath: String(record.config.folderPath ?? ''),
+      },
+      { apiBaseUrl: options.dropboxApiUrl, fetch: options.dropboxFetch },
+    ));
+  };
+
+  const openSource = (record: SourceRecord): DatabaseSource => {
+    const server = { host: record.host ?? '127.0.0.1', port: record.port, user: record.username ?? '', password: record.password?.reveal() };
+    switch (record.type) {
+      case 'postgres': return createPostgresSource(server);
+      case 'mysql':
+      case 'mariadb': return createMysqlSource({ ...server, engine: record.type });
+      case 'sqlite': return createSqliteSource({ path: record.sqlitePath ?? '' });
+    }
+  };
+
+  const resolveJob: ResolveJobResources = async (job): Promise<JobResources> => {
+    const sourceRecord = await store.sources.get(job.sourceId);
+    if (!sourceRecord) throw new DBackupError('not_found', `The source of job "${job.name}" no longer exists. Edit the job and choose a source.`);
+    const targets = await Promise.all(job.destinationIds.map(async (id) => {
+      const record = await store.destinations.get(id);
+      if (!record) throw new DBackupError('not_found', `A destination of job "${job.name}" no longer exists. Edit the job's destinations.`);
+      return { id, name: record.name, storage: openDestination(record) };
+    }));
+    const database = job.database ?? (sourceRecord.type === 'sqlite' ? sqliteDatabaseName(sourceRecord) : undefined);
+    if (!database) throw new DBackupError('invalid_input', `Job "${job.name}" names no database. Edit the job and pick one.`);
+    return {
+      source: openSource(sourceRecord),
+      sourceType: sourceRecord.type,
+      database,
+      targets,
+      encryption: job.encryptionProfileId ? await profiles.keyOf(job.encryptionProfileId) : undefined,
+    };
+  };
+
+  const runner = createJobRunner({
+    store, resolve: resolveJob, transforms, clock, appVersion: options.appVersion,
+    maxConcurrentRuns: options.maxConcurrentRuns, watchdogSeconds: options.watchdogSeconds,
+  });
+  const scheduler = createScheduler({ store, runner, schedule, clock, log });
+
+  return {
+    transforms, schedule, scratch, profiles, runner, scheduler, openDestination, openSource, resolveJob,
+    restore: (request, onProgress) => runRestore(request, {
+      transforms, scratch, keyForFingerprint: profiles.keyForFingerprint, log, onProgress,
+    }),
+    async start(startOptions = {}) {
+      await scratch.clearStale();
+      const interrupted = await recoverAfterRestart(store, resolveJob, log);
+      const missed = startOptions.scheduler === false ? [] : await scheduler.start();
+      return { interrupted, missed };
+    },
+    async stop() {
+      scheduler.stop();
+    },
+  };
+}
+
+/** SQLite sources hold one database, named after the file. */
+function sqliteDatabaseName(record: SourceRecord): string | undefined {
+  const path = record.sqlitePath;
+  if (!path) return undefined;
+  return path.slice(path.lastIndexOf('/') + 1).replace(/\.(sqlite3?|db)$/i, '') || undefined;
+}
