@@ -56,7 +56,7 @@ describe('dbackup command dispatcher', () => {
   it('lists every command and the exit statuses in --help', async () => {
     const { code, stdout } = await run(['--help']);
     expect(code).toBe(0);
-    for (const command of COMMANDS) expect(stdout).toContain(`${command.name}  ${command.summary}`);
+    for (const command of COMMANDS) expect(stdout).toMatch(new RegExp(`^  ${command.name} +${command.summary.replace(/[()]/g, '\\$&')}$`, 'm'));
     for (const [status, text] of EXIT_CODE_DESCRIPTIONS) expect(stdout).toMatch(new RegExp(`\\b${status}  ${text.replace(/[()]/g, '\\$&')}`));
   });
 
@@ -70,7 +70,8 @@ describe('dbackup command dispatcher', () => {
   it('rejects an unknown command or global option with status 2', async () => {
     const command = await run(['frobnicate']);
     expect(command.code).toBe(EXIT_CODES.usage);
-    expect(command.stderr).toMatch(/Unknown command 'frobnicate'\. Commands: decrypt/);
+    expect(command.stderr).toMatch(/Unknown command 'frobnicate'\. Commands: [a-z-]+(, [a-z-]+)*\./);
+    expect(command.stderr).toContain('decrypt');
     const option = await run(['--frob']);
     expect(option.code).toBe(EXIT_CODES.usage);
     expect(option.stderr).toMatch(/Unknown option '--frob'/);
