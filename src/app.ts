@@ -2,13 +2,18 @@
  * The composition root: wires the metadata store, the destination adapters and the HTTP
  * interface together. No logic lives here beyond choosing implementations.
  */
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createDropboxDestination } from './adapters/destinations/dropbox/dropbox.destination.ts';
 import type { FetchLike } from './adapters/destinations/dropbox/dropbox-fetch.ts';
 import { createLocalDestination } from './adapters/destinations/local/local.destination.ts';
+import { SCHEDULE_PRESETS } from './adapters/schedule/croner.schedule.ts';
 import { createScryptPasswordHasher } from './adapters/secrets/password-hasher.ts';
 import type { Settings } from './core/config/settings.ts';
 import { DBackupError } from './core/errors.ts';
+import { createEngine, type Engine } from './engine.ts';
 import { systemClock, type Clock } from './ports/clock.port.ts';
 import type { Destination } from './ports/destination.port.ts';
 import type { DestinationRecord, MetadataStore } from './ports/metadata-store.port.ts';
@@ -19,13 +24,15 @@ import { checkDropboxStatus } from './interfaces/http/dropbox/dropbox-status.ts'
 import type { HttpApp } from './interfaces/http/http-app.ts';
 import { createNodeServer, listen } from './interfaces/http/node-server.ts';
 import { createAccountsService } from './interfaces/http/services/accounts.service.ts';
+import { createBackupServices } from './interfaces/http/services/backup-services.ts';
 import { createDestinationsService } from './interfaces/http/services/destinations.service.ts';
 import { createWebApp } from './interfaces/http/web-app.ts';
 
 export const VERSION = '0.1.0';
 
 export interface AppOptions {
-  settings: Pick<Settings, 'publicUrl' | 'dropboxApiUrl'>;
+  /** `dataDir` holds scratch files (restores); absent → a private folder in the OS temp dir. */
+  settings: Pick<Settings, 'publicUrl' | 'dropboxApiUrl'> & Partial<Pick<Settings, 'dataDir'>>;
   /** Opened and migrated by the caller (main.ts or a test). */
   store: MetadataStore;
   /** Built web UI (`dist/web`); omitted → API only. */
@@ -40,6 +47,8 @@ export interface AppOptions {
 export interface App {
   http: HttpApp;
   server: Server;
+  /** Runner, scheduler, restore. The caller runs `engine.start()` before serving and `engine.stop()` at shutdown. */
+  engine: Engine;
   /** Resolves with the bound port (0 = any free port). */
   listen(port: number, host?: string): Promise<number>;
   /** Stops accepting connections and ends keep-alive ones; does not close the store. */
@@ -70,6 +79,16 @@ export function createApp(options: AppOptions): App {
     throw new DBackupError('invalid_input', `Unknown destination type ${String(record.type)}.`);
   };
 
+  const engine = createEngine({
+    store,
+    clock,
+    // Without a data dir (tests), scratch files go to a private folder made only when needed.
+    dataDir: settings.dataDir ?? join(tmpdir(), `dbackup-${randomUUID()}`),
+    appVersion: VERSION,
+    dropboxApiUrl: settings.dropboxApiUrl,
+    dropboxFetch: options.dropboxFetch,
+  });
+
   const dropbox = createDropboxOAuthService({ ...dropboxOptions, store, publicUrl: settings.publicUrl });
   const http = createWebApp({
     publicUrl: settings.publicUrl,
@@ -87,12 +106,14 @@ export function createApp(options: AppOptions): App {
       },
     }),
     dropbox,
+    backups: createBackupServices({ store, engine, clock, schedulePresets: SCHEDULE_PRESETS }),
   });
   const server = createNodeServer(http);
 
   return {
     http,
     server,
+    engine,
     listen: (port, host) => listen(server, port, host),
     close: () =>
       new Promise<void>((resolve) => {

@@ -19,6 +19,11 @@ async function main(): Promise<void> {
   if (opened.migrationsApplied.length > 0) console.log(`Metadata store updated: ${opened.migrationsApplied.join(', ')}`);
 
   const app = createApp({ settings, store: opened.store, staticDir: STATIC_DIR });
+  // Before serving: runs a killed process left behind become "interrupted" (and their half-made
+  // files are removed) before the API can queue new ones; then the scheduler starts ticking.
+  const recovered = await app.engine.start();
+  if (recovered.interrupted.length > 0) console.warn(`${recovered.interrupted.length} run(s) were interrupted by the last shutdown; see the Runs page.`);
+  if (recovered.missed.length > 0) console.warn(`${recovered.missed.length} job(s) missed scheduled runs while DBackup was down; see the Runs page.`);
   const port = await app.listen(settings.port);
   console.log(`DBackup ${VERSION} is listening on port ${port}. Open ${settings.publicUrl} in your browser.`);
   console.log(`Data directory: ${settings.dataDir}`);
@@ -29,8 +34,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`${signal} received, shutting down.`);
-    void app
-      .close()
+    void app.engine
+      .stop()
+      .then(() => app.close())
       .then(() => opened.store.close())
       .finally(() => process.exit(0));
   };

@@ -2,6 +2,8 @@
  * The OpenAPI 3.1 description of the REST API, served at `/api/openapi.json`. The API tests check
  * that it lists exactly the routes the router serves, so it cannot drift silently.
  */
+import { BACKUP_OPERATIONS, BACKUP_SCHEMAS } from './openapi-backups.ts';
+
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
@@ -64,6 +66,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
       response: { status: 303, description: 'Redirect to the destinations page with the outcome' },
     },
   },
+  ...BACKUP_OPERATIONS,
 };
 
 const SCHEMAS: Record<string, Schema> = {
@@ -119,6 +122,7 @@ const SCHEMAS: Record<string, Schema> = {
   ),
   AuthorizeStart: obj({ authorizeUrl: str() }, ['authorizeUrl']),
   DropboxAdapterInfo: obj({ redirectUri: str() }, ['redirectUri']),
+  ...BACKUP_SCHEMAS,
 };
 
 export function createOpenApiDocument(version: string): Record<string, unknown> {

@@ -4,16 +4,19 @@ import { createLoginRateLimiter } from './login-rate-limiter.ts';
 import { accountRoutes } from './routes/account.routes.ts';
 import { destinationRoutes } from './routes/destinations.routes.ts';
 import { dropboxRoutes } from './routes/dropbox.routes.ts';
+import { engineRoutes } from './routes/engine.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { openApiRoutes } from './routes/openapi.routes.ts';
 import { tokenRoutes } from './routes/tokens.routes.ts';
 import { SESSION_TTL_MS } from './services/accounts.service.ts';
-import type { AccountsService, DestinationsService, DropboxAuthorizationService } from './services/services.ts';
+import type { AccountsService, BackupServices, DestinationsService, DropboxAuthorizationService } from './services/services.ts';
 
 export interface WebAppOptions {
   accounts: AccountsService;
   destinations: DestinationsService;
   dropbox: DropboxAuthorizationService;
+  /** Sources, jobs, runs, profiles, storage explorer, dashboard; omitted → those routes are absent. */
+  backups?: BackupServices;
   /** `PUBLIC_URL` without trailing slash; https turns on Secure cookies. */
   publicUrl: string;
   version: string;
@@ -41,6 +44,7 @@ export function createWebApp(options: WebAppOptions): HttpApp {
     ...tokenRoutes(options.accounts),
     ...destinationRoutes(options.destinations),
     ...dropboxRoutes(options.dropbox, options.publicUrl),
+    ...(options.backups ? engineRoutes(options.backups) : []),
   ];
   return createHttpApp({
     routes,
