@@ -7,7 +7,7 @@
  * DEMO_EMULATOR_PORT (default 0 = any free port).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ const ACCOUNTS = [
 const DEMO_FOLDERS = ['/Backups', '/Backups/production', '/Backups/staging', '/Documents', '/Photos'];
 
 async function main(): Promise<void> {
+  const ownDataDir = !process.env.DBACKUP_DATA_DIR;
   const dataDir = process.env.DBACKUP_DATA_DIR ?? (await mkdtemp(path.join(tmpdir(), 'dbackup-demo-')));
   const base = loadSettings({ ...process.env, DBACKUP_DATA_DIR: dataDir, DBACKUP_DROPBOX_API_URL: undefined });
   const redirectUri = `${base.publicUrl}/api/adapters/dropbox/callback`;
@@ -56,7 +57,7 @@ DBackup demo is running — everything stays on this machine.
   4. Browse, Select Folder, Save, then Connection → Test connection.
 
 Dropbox API emulator: ${emulator.url} (accounts: ${ACCOUNTS.map((a) => a.email).join(', ')})
-Data directory: ${dataDir}
+Data directory: ${dataDir}${ownDataDir ? ' (removed when the demo stops)' : ''}
 Press Ctrl+C to stop.
 `);
 
@@ -65,6 +66,7 @@ Press Ctrl+C to stop.
       .close()
       .then(() => opened.store.close())
       .then(() => emulator.close())
+      .then(() => (ownDataDir ? rm(dataDir, { recursive: true, force: true }) : undefined))
       .finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
