@@ -3,7 +3,7 @@
  * adapters the core use cases run on, and assembles the job runner, scheduler and restore.
  * Part of the composition root (used by app.ts and the CLI); no logic beyond choosing adapters.
  */
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createBackupTransforms } from './adapters/backup-transforms.ts';
 import { keyTools } from './adapters/crypto/key-tools.ts';
 import { createDropboxDestination } from './adapters/destinations/dropbox/dropbox.destination.ts';
@@ -133,9 +133,7 @@ export function createEngine(options: EngineOptions): Engine {
   };
 }
 
-/** SQLite sources hold one database, named after the file. */
-function sqliteDatabaseName(record: SourceRecord): string | undefined {
-  const path = record.sqlitePath;
-  if (!path) return undefined;
-  return path.slice(path.lastIndexOf('/') + 1).replace(/\.(sqlite3?|db)$/i, '') || undefined;
+/** A SQLite source holds one database, named by its file's base name (see the SQLite source). */
+export function sqliteDatabaseName(record: SourceRecord): string | undefined {
+  return record.sqlitePath ? basename(record.sqlitePath) : undefined;
 }

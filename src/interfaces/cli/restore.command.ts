@@ -1,4 +1,5 @@
 import { parseCommandArgs, usageError, type CliCommand } from './command.ts';
+import { sqliteDatabaseName } from '../../engine.ts';
 import { pick, withRuntime } from './cli-runtime.ts';
 import { createProgressReporter } from './progress-bar.ts';
 
@@ -29,7 +30,7 @@ Options:
       const key = positionals[1]!;
       const indexed = await store.backups.findByKey(destination.id, key);
       const recorded = (indexed?.meta.sidecar as { database?: string } | undefined)?.database;
-      const database = values.database ?? recorded;
+      const database = values.database ?? (source.type === 'sqlite' ? sqliteDatabaseName(source) : recorded);
       if (!database) throw usageError('Name the target database with --database <name> (the backup index does not know the original name).');
       const progress = createProgressReporter(context.stderr);
       await engine.restore(
