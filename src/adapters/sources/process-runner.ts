@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { DBackupError, cancelledError } from '../../core/errors.ts';
 
 /**
@@ -48,7 +49,10 @@ export interface ToolRunOptions {
 export interface ToolProcess {
   /** The child's stdout. Ends only after exit code 0; otherwise destroyed with the failure. */
   stdout: Readable;
-  /** Resolves after exit code 0, rejects with the failure. Pre-observed: never an unhandled rejection. */
+  /**
+   * Resolves after exit code 0 once `stdout` has been read to its end; rejects with the failure
+   * (or `cancelled` when `stdout` was destroyed early). Pre-observed: never an unhandled rejection.
+   */
   done: Promise<void>;
 }
 
@@ -95,7 +99,10 @@ export function startTool(command: ToolCommand, options: ToolRunOptions = {}): T
         reject(error);
       } else {
         stdout.end();
-        resolve();
+        // Done means the consumer has the last byte too, not just that the child exited.
+        finished(stdout).then(resolve, (closedEarly: unknown) =>
+          reject(closedEarly instanceof DBackupError ? closedEarly : cancelledError(closedEarly)),
+        );
       }
     };
 

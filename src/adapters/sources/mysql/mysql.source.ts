@@ -72,7 +72,7 @@ export function createMysqlSource(config: MysqlSourceConfig, deps: MysqlSourceDe
         { signal: options.signal },
       );
       // The option file is read at start-up, but keep it until the end: removal is cheap to defer.
-      void child.done.catch(() => {}).finally(() => login.remove());
+      void child.done.catch(() => {}).finally(() => login.remove().catch(() => {}));
       return { stream: child.stdout, done: child.done, engine: server.flavour, serverVersion: server.version, tool: tool.name, toolVersion: tool.version };
     },
 
@@ -107,7 +107,7 @@ export function createMysqlSource(config: MysqlSourceConfig, deps: MysqlSourceDe
           if (created) await dropDatabase(database).catch(() => {});
           throw error;
         } finally {
-          await login.remove();
+          await login.remove().catch(() => {});
         }
       } catch (error) {
         input.destroy();
