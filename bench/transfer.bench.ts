@@ -75,14 +75,30 @@ async function startEmulatorProcess(dir: string, size: number): Promise<{ url: s
   throw new Error('the emulator did not start within 10 s');
 }
 
-/** Raw-fetch baseline: the same upload session in `chunk`-byte requests, no SDK, no hashing. */
+/**
+ * Raw-fetch baseline: the same upload session in `chunk`-byte requests, no SDK, no hashing. Like
+ * the destination it hands fetch a stream of the buffer plus Content-Length, because a Uint8Array
+ * body is copied twice by fetch; the comparison then measures the destination's own overhead.
+ */
 async function baselineUpload(url: string, token: string, file: string, path: string, chunk: number): Promise<void> {
-  const call = async (route: string, arg: unknown, body: Uint8Array<ArrayBuffer>): Promise<unknown> => {
+  const call = async (route: string, arg: unknown, bytes: Uint8Array): Promise<unknown> => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        if (bytes.length > 0) controller.enqueue(bytes);
+        controller.close();
+      },
+    });
     const response = await fetch(`${url}/2/${route}`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/octet-stream', 'Dropbox-API-Arg': headerSafeJson(arg) },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': String(bytes.length),
+        'Dropbox-API-Arg': headerSafeJson(arg),
+      },
       body,
-    });
+      duplex: 'half',
+    } as RequestInit);
     const text = await response.text();
     if (!response.ok) throw new Error(`${route}: HTTP ${response.status} ${text}`);
     return JSON.parse(text);
@@ -141,13 +157,17 @@ async function generateFile(file: string, size: number): Promise<void> {
 }
 
 let verbose = false;
+const sampled = { rss: 0, external: 0, heap: 0 };
 function report(phase: string): void {
   if (!verbose) return;
   const memory = process.memoryUsage();
   const mib = (bytes: number): string => (bytes / MIB).toFixed(1);
   console.log(
-    `  [${phase}] rss ${mib(memory.rss)} MiB (peak ${(process.resourceUsage().maxRSS / 1024).toFixed(1)}), heap ${mib(memory.heapTotal)}, external ${mib(memory.external)}, array buffers ${mib(memory.arrayBuffers)}`,
+    `  [${phase}] rss ${mib(memory.rss)} MiB (peak ${(process.resourceUsage().maxRSS / 1024).toFixed(1)}), heap ${mib(memory.heapTotal)}, external ${mib(memory.external)}, array buffers ${mib(memory.arrayBuffers)}; sampled peaks: rss ${mib(sampled.rss)}, heap ${mib(sampled.heap)}, external ${mib(sampled.external)}`,
   );
+  sampled.rss = 0;
+  sampled.external = 0;
+  sampled.heap = 0;
 }
 
 async function timed(run: () => Promise<unknown>): Promise<number> {
@@ -172,6 +192,15 @@ async function main(): Promise<void> {
   const runs = (side: 'destination' | 'baseline'): boolean => only === undefined || only === side;
   verbose = values.verbose;
   report('started');
+  if (verbose) {
+    // Sample memory while transfers run: the peak of external memory and RSS per phase.
+    setInterval(() => {
+      const memory = process.memoryUsage();
+      sampled.rss = Math.max(sampled.rss, memory.rss);
+      sampled.external = Math.max(sampled.external, memory.external);
+      sampled.heap = Math.max(sampled.heap, memory.heapTotal);
+    }, 20).unref();
+  }
   const size = parseSize(values.size);
   const chunk = parseSize(values.chunk);
   const rounds = Number(values.rounds);

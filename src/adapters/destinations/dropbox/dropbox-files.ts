@@ -8,6 +8,13 @@ export interface Expected {
   size: number;
 }
 
+/** Identifies one stored file: by content (hash and size) or by revision. */
+export type FileMatch = Expected | { rev: string };
+
+function matches(file: files.FileMetadata, match: FileMatch): boolean {
+  return 'rev' in match ? file.rev === match.rev : file.content_hash === match.hash && file.size === match.size;
+}
+
 /** Metadata at `path`, or `undefined` when nothing is there. Other failures throw. */
 export async function getMetadata(
   context: DropboxContext,
@@ -36,10 +43,9 @@ export async function getFileMetadata(context: DropboxContext, path: string, sig
  * remove a folder with everything below it, which a destination's `delete(key)` must never do.
  * `parent_rev` pins the revision we looked at, so a file replaced meanwhile is left alone.
  */
-export async function deleteFile(context: DropboxContext, path: string, signal?: AbortSignal, only?: Expected): Promise<void> {
+export async function deleteFile(context: DropboxContext, path: string, signal?: AbortSignal, only?: FileMatch): Promise<void> {
   const file = await getFileMetadata(context, path, signal);
-  if (file === undefined) return;
-  if (only !== undefined && (file.content_hash !== only.hash || file.size !== only.size)) return;
+  if (file === undefined || (only !== undefined && !matches(file, only))) return;
   try {
     await context.retrier.run({ operation: 'files/delete_v2', path, signal }, async () => {
       await context.client.filesDeleteV2({ path, parent_rev: file.rev }, { signal });
@@ -61,9 +67,9 @@ export async function findCommitted(context: DropboxContext, path: string, expec
  * failure). Runs without the caller's (possibly aborted) signal, bounded by a timeout, and never
  * throws: the caller is already reporting the real failure.
  */
-export async function deleteCommitted(context: DropboxContext, path: string, expected: Expected): Promise<void> {
+export async function deleteCommitted(context: DropboxContext, path: string, match: FileMatch): Promise<void> {
   try {
-    await deleteFile(context, path, AbortSignal.timeout(30_000), expected);
+    await deleteFile(context, path, AbortSignal.timeout(30_000), match);
   } catch {
     // Reported by the caller's own error; a leftover is visible to the user and harmless to readers.
   }

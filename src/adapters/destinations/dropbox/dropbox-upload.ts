@@ -265,7 +265,8 @@ async function finish(
 
 async function verifyCommitted(context: DropboxContext, path: string, metadata: files.FileMetadata, expected: Expected): Promise<void> {
   if (metadata.content_hash === expected.hash && metadata.size === expected.size) return;
-  await deleteCommitted(context, path, { hash: metadata.content_hash ?? '', size: metadata.size });
+  // Delete exactly the revision this upload committed (its reported hash is the suspect part).
+  await deleteCommitted(context, path, { rev: metadata.rev });
   throw new DBackupError(
     'integrity',
     `Dropbox stored different content than DBackup sent for ${path} (content hash or size mismatch); the file was deleted. Run the backup again.`,
