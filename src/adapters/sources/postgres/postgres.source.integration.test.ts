@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rejection, roundTripSuite, uniqueDatabaseName } from '../source.roundtrip.ts';
 import { postgresHarness, TEST_POSTGRES, withTestClient } from './postgres.fixture.ts';
 import { createPostgresSource } from './postgres.source.ts';
@@ -14,7 +14,10 @@ const unavailable = await harness.unavailable();
 roundTripSuite('PostgreSQL source round trip', harness, unavailable);
 
 describe.skipIf(unavailable !== undefined && process.env.CI !== 'true')('PostgreSQL source errors', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'dbk-pg-tools-'));
+  let scratch = '';
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'dbk-pg-tools-'));
+  });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('names the package to install when pg_dump is missing', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -104,6 +104,11 @@ export function sqliteHarness(): RoundTripHarness {
     async drop(database) {
       const path = pathOf(database.name.replace(/\.db$/, ''));
       for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
+      try {
+        if (dir) rmdirSync(dir); // once the last database is gone
+      } catch {
+        // still holds other databases
+      }
     },
 
     async fill(database) {
