@@ -1,12 +1,11 @@
+import { COMPRESSION_EXTENSIONS, type CompressionKind } from '../../core/backup/backup-naming.ts';
 import { DBackupError } from '../../core/errors.ts';
 
 /** How a dump is compressed before it is (optionally) encrypted. */
-export type Compression = 'none' | 'gzip' | 'zstd';
+export type Compression = CompressionKind;
+export { COMPRESSION_EXTENSIONS };
 
 export const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'zstd'];
-
-/** File-name suffix per compression: `backup_….sql` + `.gz` / `.zst`. */
-export const COMPRESSION_EXTENSIONS: Readonly<Record<Compression, string>> = { none: '', gzip: '.gz', zstd: '.zst' };
 
 /**
  * Accepted levels and defaults. gzip 6 is zlib's own default balance. zstd 3 is zstd's default; we

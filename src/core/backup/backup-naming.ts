@@ -3,7 +3,8 @@ import { DBackupError } from '../errors.ts';
 /** Compression and encryption choices that shape a backup's file name. */
 export type CompressionKind = 'none' | 'gzip' | 'zstd';
 
-const COMPRESSION_EXTENSION: Record<CompressionKind, string> = { none: '', gzip: '.gz', zstd: '.zst' };
+/** File-name suffix per compression: `backup_….sql` + `.gz` / `.zst`. */
+export const COMPRESSION_EXTENSIONS: Readonly<Record<CompressionKind, string>> = { none: '', gzip: '.gz', zstd: '.zst' };
 
 export const SIDECAR_SUFFIX = '.meta.json';
 
@@ -14,7 +15,7 @@ export function formatBackupTimestamp(at: Date): string {
 
 /** `backup_<UTC YYYY-MM-DDTHH-mm-ss>.sql[.gz|.zst][.enc]`, the layout the spec documents. */
 export function backupFileName(at: Date, compression: CompressionKind, encrypted: boolean): string {
-  return `backup_${formatBackupTimestamp(at)}.sql${COMPRESSION_EXTENSION[compression]}${encrypted ? '.enc' : ''}`;
+  return `backup_${formatBackupTimestamp(at)}.sql${COMPRESSION_EXTENSIONS[compression]}${encrypted ? '.enc' : ''}`;
 }
 
 export function sidecarKeyFor(backupKey: string): string {

@@ -148,7 +148,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         const target = resources.targets.find((t) => t.id === result.targetId);
         if (!target) continue;
         try {
-          const retention = await applyRetentionOnDestination(target.storage, job.folderName, job.retention, result.key, (level, message) => log(runId, level, message), signal);
+          const retention = await applyRetentionOnDestination(target.storage, job.folderName, { ...job.retention, timeZone: job.schedule?.timezone }, result.key, (level, message) => log(runId, level, message), signal);
           for (const removed of retention.removed) await store.backups.delete(target.id, removed);
         } catch (error) {
           log(runId, 'warn', `Retention on ${target.name} failed: ${(error as Error).message}`);

@@ -2,16 +2,16 @@
  * Jobs, their runs with logs, and the index of stored backups.
  * Every method may also throw `unavailable` when the database cannot be reached.
  */
-export type Compression = 'none' | 'gzip' | 'zstd';
+import type { CompressionKind } from '../../core/backup/backup-naming.ts';
+import type { RetentionPolicy as CalendarRetentionPolicy } from '../../core/retention/retention-policy.ts';
 
-/** What to keep after a successful backup; all absent = keep everything. Stored as JSON. */
-export interface RetentionPolicy {
-  keepLast?: number;
-  daily?: number;
-  weekly?: number;
-  monthly?: number;
-  yearly?: number;
-}
+export type Compression = CompressionKind;
+
+/**
+ * What to keep after a successful backup; all absent = keep everything. Stored as JSON. The
+ * calendar buckets follow the job's schedule time zone, so none is stored here.
+ */
+export type RetentionPolicy = Omit<CalendarRetentionPolicy, 'timeZone'>;
 
 export interface JobSchedule {
   /** Cron expression (croner syntax). */
