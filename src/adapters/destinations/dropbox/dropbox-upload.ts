@@ -63,11 +63,13 @@ export async function uploadFile(context: DropboxContext, path: string, source: 
 }
 
 function tooLarge(bytes: number, limit: number, streaming: boolean): DBackupError {
-  const gb = (value: number): string => `${(value / 1e9).toFixed(1)} GB`;
-  const what = streaming ? `The backup grew past ${gb(limit)}` : `This backup is ${gb(bytes)}, but`;
+  const gb = (value: number): string => `${Number((value / 1e9).toFixed(1))} GB (${value.toLocaleString('en-US')} bytes)`;
+  const what = streaming
+    ? `The backup grew past ${gb(limit)}, the most Dropbox accepts per file, so the upload was stopped.`
+    : `This backup is ${gb(bytes)}, but Dropbox accepts at most ${gb(limit)} per file.`;
   return new DBackupError(
     'too_large',
-    `${what}${streaming ? ',' : ''} Dropbox accepts at most ${gb(limit)} per file. Nothing was stored; use a local destination for this job or make the backup smaller.`,
+    `${what} Nothing was stored; use a local destination for this job or make the backup smaller.`,
     { retryable: false, details: { size: bytes, limit } },
   );
 }

@@ -118,7 +118,10 @@ describe('size limits', () => {
     });
     const error = await rejection(destination.write('huge/db.sql.gz', source, { size: 350e9 + 1 }));
     expect(error.code).toBe('too_large');
-    expect(error.message).toContain('Dropbox accepts at most 350.0 GB per file');
+    expect(error.message).toBe(
+      'This backup is 350 GB (350,000,000,001 bytes), but Dropbox accepts at most 350 GB (350,000,000,000 bytes) per file. ' +
+        'Nothing was stored; use a local destination for this job or make the backup smaller.',
+    );
     expect(pulled).toBe(false);
     expect(counter.total()).toBe(0);
   });
