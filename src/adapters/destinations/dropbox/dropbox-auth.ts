@@ -11,6 +11,10 @@ interface SdkAuth {
   getAccessTokenExpiresAt(): Date | undefined;
   setAccessTokenExpiresAt(expiresAt: Date | undefined): void;
   getRefreshToken(): string | undefined;
+  setRefreshToken(token: string): void;
+  getClientId(): string;
+  setClientId(clientId: string): void;
+  setClientSecret(clientSecret: string): void;
   checkAndRefreshAccessToken(): Promise<void>;
   refreshAccessToken(scope?: string[] | null): Promise<void>;
   getAuthenticationUrl(

@@ -29,6 +29,8 @@ export interface DropboxContext {
   /** The retry loop's wait (replaceable in tests), for retries outside `retrier.run`. */
   sleep: Sleep;
   logger?: DropboxLogger;
+  /** The emulator or other server in use (for messages); `undefined` = real Dropbox. */
+  apiBaseUrl?: string;
 }
 
 /** Dropbox's real content host; the fetch rewrites it when an API base URL is configured. */

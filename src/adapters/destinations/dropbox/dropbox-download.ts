@@ -101,7 +101,7 @@ export async function openDownloadStream(context: DropboxContext, path: string, 
           const failure = classifyDropboxFailure(error, { operation: 'files/download', path, signal: options.signal });
           if (failure.action !== 'retry') throw failure.error;
           failures = received > before ? 1 : failures + 1;
-          if (failures >= policy.maxAttempts) throw exhaustedError(failure, failures, { operation: 'files/download', path });
+          if (failures >= policy.maxAttempts) throw exhaustedError(failure, failures, { operation: 'files/download', path, apiBaseUrl: context.apiBaseUrl });
           const waitMs = failure.waitMs ?? Math.min(policy.baseDelayMs * 2 ** (failures - 1), policy.maxDelayMs);
           context.logger?.warn(`Dropbox download of ${path} broke after ${offset + received} bytes; resuming in ${waitMs} ms.`, {
             operation: 'files/download',

@@ -63,6 +63,6 @@ export function createDropboxSdk(options: DropboxSdkOptions): DropboxSdk {
     auth = cache.get(key) ?? newAuth();
     cache.set(key, auth);
   }
-  const client = new Dropbox({ auth: auth as never, fetch });
+  const client = new Dropbox({ auth, fetch });
   return { client, auth, fetch, apiBaseUrl, rewriteUrl: (url) => rewriteDropboxUrl(url, apiBaseUrl) };
 }

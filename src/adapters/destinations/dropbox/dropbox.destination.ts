@@ -95,6 +95,7 @@ export function createDropboxDestination(config: DropboxDestinationConfig, optio
     settings,
     sleep: options.sleep ?? abortableSleep,
     logger: options.logger,
+    apiBaseUrl: sdk.apiBaseUrl,
     retrier: createRetrier({ auth: sdk.auth, policy: settings.retry, sleep: options.sleep, logger: options.logger, apiBaseUrl: sdk.apiBaseUrl }),
   };
   const { paths } = context;
