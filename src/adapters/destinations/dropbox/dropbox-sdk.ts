@@ -1,4 +1,4 @@
-import { Dropbox } from 'dropbox';
+import { Dropbox, type DropboxAuth } from 'dropbox';
 import { DBackupError } from '../../../core/errors.ts';
 import { credentialKey, processTokenCache, SharedDropboxAuth, type DropboxTokenCache } from './dropbox-auth.ts';
 import { createDropboxFetch, resolveDropboxApiBaseUrl, rewriteDropboxUrl, type FetchLike } from './dropbox-fetch.ts';
@@ -63,6 +63,7 @@ export function createDropboxSdk(options: DropboxSdkOptions): DropboxSdk {
     auth = cache.get(key) ?? newAuth();
     cache.set(key, auth);
   }
-  const client = new Dropbox({ auth, fetch });
+  // The SDK's typings claim getAccessToken() always returns a string; ours admit `undefined`.
+  const client = new Dropbox({ auth: auth as unknown as DropboxAuth, fetch });
   return { client, auth, fetch, apiBaseUrl, rewriteUrl: (url) => rewriteDropboxUrl(url, apiBaseUrl) };
 }
