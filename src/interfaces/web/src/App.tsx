@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, setCsrfToken, type SessionInfo, type User } from './api.ts';
 import { ToastProvider, useToast } from './components/Toasts.tsx';
+import { ENGINE_NAV, enginePageFor } from './engine/engine-pages.tsx';
 import { navigate, usePathname } from './navigation.ts';
 import { announceOAuthResult, isAuthorizationPopup, takeOAuthResultFromUrl } from './oauth-result.ts';
 import { DestinationsPage } from './pages/DestinationsPage.tsx';
@@ -58,14 +59,18 @@ function Shell() {
 
   if (phase.kind === 'loading') return <main className="centered">Loading…</main>;
   if (phase.kind === 'down') return <main className="centered error-text">{phase.message}</main>;
-  if (phase.kind === 'setup') return <SetupPage onDone={signedIn} />;
+  if (phase.kind === 'setup') {
+    // First run: the first thing to set up is where backups go.
+    return <SetupPage onDone={(session) => { navigate('/destinations'); signedIn(session); }} />;
+  }
   if (phase.kind === 'login') return <LoginPage onDone={signedIn} />;
   return <Layout user={phase.user} onSignOut={signOut} />;
 }
 
 function Layout({ user, onSignOut }: { user: User; onSignOut: () => void }) {
   const pathname = usePathname();
-  const page = pathname.startsWith('/settings/tokens') ? 'tokens' : 'destinations';
+  const enginePage = enginePageFor(pathname);
+  const page = enginePage?.nav ?? (pathname.startsWith('/settings/tokens') ? 'tokens' : 'destinations');
   const link = (path: string, label: string, active: boolean) => (
     <a
       href={path}
@@ -83,6 +88,7 @@ function Layout({ user, onSignOut }: { user: User; onSignOut: () => void }) {
       <header className="topbar">
         <span className="brand">DBackup</span>
         <nav>
+          {ENGINE_NAV.map((entry) => <span key={entry.path}>{link(entry.path, entry.label, page === entry.path)}</span>)}
           {link('/destinations', 'Destinations', page === 'destinations')}
           {link('/settings/tokens', 'API tokens', page === 'tokens')}
         </nav>
@@ -93,7 +99,7 @@ function Layout({ user, onSignOut }: { user: User; onSignOut: () => void }) {
           </button>
         </span>
       </header>
-      <main className="content">{page === 'tokens' ? <TokensPage /> : <DestinationsPage />}</main>
+      <main className="content">{enginePage ? enginePage.render() : page === 'tokens' ? <TokensPage /> : <DestinationsPage />}</main>
     </div>
   );
 }
