@@ -1,15 +1,18 @@
 /**
  * Transfer benchmark: the Dropbox destination against plain HTTP, same run, same emulator.
  *
- *   npm run bench:transfer -- --size 1GiB --chunk 8MiB
+ *   npm run bench:transfer -- --size 1GiB --chunk 8MiB [--rounds 2] [--only destination|baseline] [--verbose]
  *
  * The emulator runs as a separate child process, so this process's peak RSS is the client's
- * alone. A file of `--size` pseudo-random bytes is generated on disk first; then it is uploaded
- * and downloaded twice, alternating: through the Dropbox destination (SDK, content hashes,
- * retries, integrity checks) and through a baseline of raw `fetch` calls doing the same upload
- * session (start/append_v2/finish in `--chunk` pieces) and a plain download. Prints MiB/s of each,
- * the ratio destination/baseline and the peak RSS, and checks the goals: ratio ≥ 0.8 and peak
- * RSS ≤ 64 MiB + 2 × chunk. Exit code 1 when a goal is missed.
+ * alone. A file of `--size` random bytes is generated on disk first (through one reused buffer);
+ * then it is uploaded and downloaded `--rounds` times, alternating: through the Dropbox
+ * destination (SDK, per-request and whole-file content hashes, retries, integrity checks) and
+ * through a baseline of raw `fetch` calls doing the same upload session (start/append_v2/finish in
+ * `--chunk` pieces) and a plain download. Prints the best MiB/s of each, the ratio
+ * destination/baseline and the peak RSS (`process.resourceUsage().maxRSS`), with the RSS the
+ * process already had before the first transfer (Node, its TypeScript loader, the SDK, fetch), and
+ * checks the goals: ratio >= 0.8 and peak RSS <= 64 MiB + 2 x chunk. Exit code 1 when a goal is
+ * missed. `--only` runs one side, to see its memory alone; `--verbose` prints memory per phase.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
