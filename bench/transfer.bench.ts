@@ -14,69 +14,19 @@
  * checks the goals: ratio >= 0.8 and peak RSS <= 64 MiB + 2 x chunk. Exit code 1 when a goal is
  * missed. `--only` runs one side, to see its memory alone; `--verbose` prints memory per phase.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { randomFillSync } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createEmulatorControl } from '../emulator/src/control-client.ts';
 import { createDropboxTokenCache } from '../src/adapters/destinations/dropbox/dropbox-auth.ts';
 import { headerSafeJson } from '../src/adapters/destinations/dropbox/dropbox-context.ts';
 import { createDropboxDestination } from '../src/adapters/destinations/dropbox/dropbox.destination.ts';
+import { parseSize, startEmulatorProcess, type EmulatorProcess } from './support/emulator-process.ts';
 
 const MIB = 1024 * 1024;
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const APP = { key: 'bench-app', secret: 'bench-secret' };
-const EMAIL = 'bench@example.com';
-
-function parseSize(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB)?$/i.exec(text.trim());
-  if (!match) throw new Error(`Cannot read the size ${JSON.stringify(text)}; use e.g. 256MiB or 1GiB.`);
-  const factor = { b: 1, kib: 1024, mib: MIB, gib: 1024 * MIB }[(match[2] ?? 'b').toLowerCase() as 'b' | 'kib' | 'mib' | 'gib'];
-  return Math.round(Number(match[1]) * factor);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
-
-async function startEmulatorProcess(dir: string, size: number): Promise<{ url: string; child: ChildProcess }> {
-  const configPath = join(dir, 'emulator.json');
-  await writeFile(
-    configPath,
-    JSON.stringify({
-      apps: [{ ...APP, name: 'DBackup Bench', redirectUris: ['http://localhost:3000/cb'], accessType: 'full_dropbox', scopes: ['account_info.read', 'files.metadata.read', 'files.metadata.write', 'files.content.read', 'files.content.write'] }],
-      accounts: [{ name: 'Bench', email: EMAIL, quotaBytes: 4 * size + 1024 * MIB }],
-      dataDir: join(dir, 'emulator-data'),
-    }),
-  );
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'emulator/main.ts'), '--port', String(port), '--config', configPath], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (child.exitCode !== null) throw new Error(`the emulator exited with code ${child.exitCode}`);
-    try {
-      await fetch(`${url}/2/check/app`, { method: 'POST' });
-      return { url, child };
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  child.kill();
-  throw new Error('the emulator did not start within 10 s');
-}
 
 /**
  * Raw-fetch baseline: the same upload session in `chunk`-byte requests, no SDK, no hashing. Like
@@ -208,19 +158,19 @@ async function main(): Promise<void> {
   const chunk = parseSize(values.chunk);
   const rounds = Number(values.rounds);
   const dir = await mkdtemp(join(tmpdir(), 'dbackup-bench-'));
-  let child: ChildProcess | undefined;
+  let emulator: EmulatorProcess | undefined;
   try {
     const file = join(dir, 'backup.bin');
     console.log(`Generating ${(size / MIB).toFixed(0)} MiB in ${file} ...`);
     await generateFile(file, size);
     report('generated');
 
-    const emulator = await startEmulatorProcess(dir, size);
-    child = emulator.child;
-    const tokens = await createEmulatorControl(emulator.url).mintTokens({ appKey: APP.key, accountEmail: EMAIL });
+    const running = await startEmulatorProcess(dir, 4 * size + 1024 * MIB);
+    emulator = running;
+    const tokens = await createEmulatorControl(running.url).mintTokens({ appKey: running.app.key, accountEmail: running.email });
     const destination = createDropboxDestination(
-      { appKey: APP.key, appSecret: APP.secret, refreshToken: tokens.refreshToken, folderPath: '/bench' },
-      { apiBaseUrl: emulator.url, chunkSize: chunk, tokenCache: createDropboxTokenCache() },
+      { appKey: running.app.key, appSecret: running.app.secret, refreshToken: tokens.refreshToken, folderPath: '/bench' },
+      { apiBaseUrl: running.url, chunkSize: chunk, tokenCache: createDropboxTokenCache() },
     );
     await destination.stat('warm-up'); // token refresh and keep-alive connection, outside the timings
     report('ready');
@@ -233,7 +183,7 @@ async function main(): Promise<void> {
     };
     for (let round = 1; round <= rounds; round += 1) {
       // Best of `rounds`, alternating, so neither side always runs on a warmer emulator.
-      if (runs('baseline')) await measure('baseUp', () => baselineUpload(emulator.url, tokens.accessToken, file, '/bench/baseline.bin', chunk));
+      if (runs('baseline')) await measure('baseUp', () => baselineUpload(running.url, tokens.accessToken, file, '/bench/baseline.bin', chunk));
       if (runs('destination')) {
         await measure('destUp', async () => {
           await destination.write('destination.bin', createReadStream(file), { size });
@@ -241,7 +191,7 @@ async function main(): Promise<void> {
       }
       if (runs('baseline')) {
         await measure('baseDown', async () => {
-          if ((await baselineDownload(emulator.url, tokens.accessToken, '/bench/baseline.bin')) !== size) throw new Error('baseline download size mismatch');
+          if ((await baselineDownload(running.url, tokens.accessToken, '/bench/baseline.bin')) !== size) throw new Error('baseline download size mismatch');
         });
       }
       if (runs('destination')) {
@@ -269,10 +219,7 @@ async function main(): Promise<void> {
     console.log(ok ? 'goals met: ratio >= 0.8, peak RSS <= 64 MiB + 2 x chunk' : `GOAL MISSED:${ratiosOk ? '' : ' ratio < 0.8'}${peakRssMiB <= rssLimitMiB ? '' : ' peak RSS'}`);
     if (!ok) process.exitCode = 1;
   } finally {
-    if (child !== undefined && child.exitCode === null) {
-      child.kill();
-      await once(child, 'exit');
-    }
+    await emulator?.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }
