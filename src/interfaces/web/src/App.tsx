@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { Fragment, useCallback, useEffect, useState } from 'react';
 import { api, ApiError, setCsrfToken, type SessionInfo, type User } from './api.ts';
 import { ToastProvider, useToast } from './components/Toasts.tsx';
 import { ENGINE_NAV, enginePageFor } from './engine/engine-pages.tsx';
@@ -88,7 +88,7 @@ function Layout({ user, onSignOut }: { user: User; onSignOut: () => void }) {
       <header className="topbar">
         <span className="brand">DBackup</span>
         <nav>
-          {ENGINE_NAV.map((entry) => <span key={entry.path}>{link(entry.path, entry.label, page === entry.path)}</span>)}
+          {ENGINE_NAV.map((entry) => <Fragment key={entry.path}>{link(entry.path, entry.label, page === entry.path)}</Fragment>)}
           {link('/destinations', 'Destinations', page === 'destinations')}
           {link('/settings/tokens', 'API tokens', page === 'tokens')}
         </nav>

@@ -28,6 +28,11 @@ export function JobDialog({ initial, choices, onClose, onSaved }: { initial: Job
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
   const source = choices.sources.find((candidate) => candidate.id === sourceId);
+  /** Wraps a setter so editing a field hides its (now possibly outdated) error. */
+  const edit = <T,>(setter: (value: T) => void, ...fields: string[]) => (value: T) => {
+    setter(value);
+    setErrors((all) => (fields.some((field) => field in all) ? Object.fromEntries(Object.entries(all).filter(([field]) => !fields.includes(field))) : all));
+  };
 
   useEffect(() => {
     setDatabases(undefined);
@@ -67,23 +72,23 @@ export function JobDialog({ initial, choices, onClose, onSaved }: { initial: Job
     }
   };
 
-  const toggleDestination = (id: string, on: boolean) => setDestinationIds((all) => (on ? [...all, id] : all.filter((other) => other !== id)));
+  const toggleDestination = (id: string, on: boolean) => edit(setDestinationIds, 'destinationIds')(on ? [...destinationIds, id] : destinationIds.filter((other) => other !== id));
 
   return (
     <Modal title={initial ? `Edit ${initial.name}` : 'New backup job'} wide onClose={onClose}>
       <form onSubmit={save} noValidate>
         <Field label="Name" htmlFor="job-name" error={errors.name} hint={initial ? `Backups go to the folder "${initial.folderName}" (kept when the job is renamed).` : 'The folder for its backups is named after the job.'}>
-          <input id="job-name" value={name} onChange={(event) => setName(event.target.value)} placeholder="e.g. Shop nightly" />
+          <input id="job-name" value={name} onChange={(event) => edit(setName, 'name')(event.target.value)} placeholder="e.g. Shop nightly" />
         </Field>
         <div className="row">
           <Field label="Source" htmlFor="job-source" error={errors.sourceId}>
-            <select id="job-source" value={sourceId} onChange={(event) => setSourceId(event.target.value)}>
+            <select id="job-source" value={sourceId} onChange={(event) => edit(setSourceId, 'sourceId', 'database')(event.target.value)}>
               {choices.sources.length === 0 && <option value="">Add a source first</option>}
               {choices.sources.map((option) => <option key={option.id} value={option.id}>{option.name}</option>)}
             </select>
           </Field>
           <Field label="Database" htmlFor="job-database" error={errors.database ?? (databases && 'error' in databases ? databases.error : undefined)} hint={source?.type === 'sqlite' ? 'A SQLite file holds one database.' : undefined}>
-            <input id="job-database" list="job-databases" value={database} onChange={(event) => setDatabase(event.target.value)} placeholder={databases && 'list' in databases ? 'Choose or type' : 'Loading…'} />
+            <input id="job-database" list="job-databases" value={database} onChange={(event) => edit(setDatabase, 'database')(event.target.value)} placeholder={databases && 'list' in databases ? 'Choose or type' : 'Loading…'} />
             <datalist id="job-databases">{databases && 'list' in databases && databases.list.map((name) => <option key={name} value={name} />)}</datalist>
           </Field>
         </div>
@@ -99,7 +104,7 @@ export function JobDialog({ initial, choices, onClose, onSaved }: { initial: Job
           </div>
         </Field>
         <div className="section-label">Schedule</div>
-        <SchedulePicker value={schedule} onChange={setSchedule} errors={errors} />
+        <SchedulePicker value={schedule} onChange={edit(setSchedule, 'cron', 'timezone')} errors={errors} />
         <div className="row">
           <Field label="Compression" htmlFor="job-compression" error={errors.compression}>
             <select id="job-compression" value={compression} onChange={(event) => setCompression(event.target.value as Compression)}>
@@ -116,7 +121,7 @@ export function JobDialog({ initial, choices, onClose, onSaved }: { initial: Job
           </Field>
         </div>
         <div className="section-label">Retention</div>
-        <RetentionFields value={retention} onChange={setRetention} errors={errors} />
+        <RetentionFields value={retention} onChange={edit(setRetention, 'retention', 'retention.keepLast', 'retention.daily', 'retention.weekly', 'retention.monthly', 'retention.yearly')} errors={errors} />
         <label className="check">
           <input type="checkbox" checked={enabled} onChange={(event) => setEnabled(event.target.checked)} /> Enabled (scheduled runs happen)
         </label>

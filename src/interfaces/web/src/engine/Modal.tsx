@@ -7,7 +7,7 @@ export function Modal({ title, wide, onClose, children, footer }: { title: strin
       <div className={wide ? 'modal wide' : 'modal'} role="dialog" aria-modal="true" aria-label={title}>
         <header className="modal-header">
           <h2>{title}</h2>
-          <button type="button" className="link" aria-label="Close" onClick={onClose}>
+          <button type="button" className="link" aria-label="Close dialog" onClick={onClose}>
             ×
           </button>
         </header>

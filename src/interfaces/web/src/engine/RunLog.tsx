@@ -12,10 +12,11 @@ export function RunLog({ runId, active }: { runId: string; active: boolean }) {
   const [lastSeq, setLastSeq] = useState(0);
   const [settled, setSettled] = useState(false);
 
-  const load = useCallback(async () => {
+  const load = useCallback(async (signal: AbortSignal) => {
     const logs = await api<RunLogs>('GET', `/api/runs/${encodeURIComponent(runId)}/logs?afterSeq=${lastSeq}`);
+    if (signal.aborted) return;
     if (logs.lines.length > 0) {
-      setLines((all) => [...all, ...logs.lines]);
+      setLines((all) => [...all, ...logs.lines.filter((line) => line.seq > (all.at(-1)?.seq ?? 0))]);
       setLastSeq(logs.lastSeq);
     } else if (!active) {
       setSettled(true);

@@ -23,7 +23,9 @@ function timeZones(): string[] {
 /** Presets, a cron expression and a time zone, with the next five runs previewed by the server. */
 export function SchedulePicker({ value, onChange, errors }: { value: ScheduleValue; onChange: (value: ScheduleValue) => void; errors: Record<string, string> }) {
   const [presets, setPresets] = useState<Record<string, string>>({});
-  const [preview, setPreview] = useState<{ next: string[] } | { error: string; field?: string } | undefined>();
+  // Tagged with the expression it answers, so an answer for an older input is never shown.
+  const [preview, setPreview] = useState<({ next: string[] } | { error: string; field?: string }) & { for: string } | undefined>();
+  const current = `${value.cron}\n${value.timezone}`;
   const zones = useMemo(timeZones, []);
 
   useEffect(() => {
@@ -36,19 +38,21 @@ export function SchedulePicker({ value, onChange, errors }: { value: ScheduleVal
       return;
     }
     const timer = setTimeout(() => {
+      const key = `${value.cron}\n${value.timezone}`;
       api<{ next: string[] }>('POST', '/api/schedules/preview', { cron: value.cron, timezone: value.timezone }).then(
-        (body) => setPreview(body),
+        (body) => setPreview({ ...body, for: key }),
         (error: unknown) => {
           const fields = error instanceof ApiError ? error.fields : {};
           const field = Object.keys(fields)[0];
-          setPreview({ error: field ? (fields[field] ?? errorText(error)) : errorText(error), field });
+          setPreview({ error: field ? (fields[field] ?? errorText(error)) : errorText(error), field, for: key });
         },
       );
     }, 300);
     return () => clearTimeout(timer);
   }, [value.enabled, value.cron, value.timezone]);
 
-  const previewError = preview && 'error' in preview ? preview : undefined;
+  const shown = preview?.for === current ? preview : undefined;
+  const previewError = shown && 'error' in shown ? shown : undefined;
   return (
     <fieldset className="plain">
       <label className="check">
@@ -73,10 +77,10 @@ export function SchedulePicker({ value, onChange, errors }: { value: ScheduleVal
               <datalist id="time-zones">{zones.map((zone) => <option key={zone} value={zone} />)}</datalist>
             </Field>
           </div>
-          {preview && 'next' in preview && (
+          {shown && 'next' in shown && (
             <div className="small" data-testid="schedule-preview">
               Next runs:
-              <ol className="preview-list">{preview.next.map((at) => <li key={at}>{new Date(at).toLocaleString(undefined, { timeZone: value.timezone, dateStyle: 'medium', timeStyle: 'short' })} ({value.timezone})</li>)}</ol>
+              <ol className="preview-list">{shown.next.map((at) => <li key={at}>{new Date(at).toLocaleString(undefined, { timeZone: value.timezone, dateStyle: 'medium', timeStyle: 'short' })} ({value.timezone})</li>)}</ol>
             </div>
           )}
         </>

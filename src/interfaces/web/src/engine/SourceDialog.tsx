@@ -29,7 +29,10 @@ export function SourceDialog({ initial, onClose, onSaved }: { initial: Source | 
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState<'saving' | 'testing' | undefined>();
   const [test, setTest] = useState<{ ok: boolean; text: string } | undefined>();
-  const set = (field: keyof typeof form) => (event: { target: { value: string } }) => setForm((all) => ({ ...all, [field]: event.target.value }));
+  const set = (field: keyof typeof form) => (event: { target: { value: string } }) => {
+    setForm((all) => ({ ...all, [field]: event.target.value }));
+    setErrors(({ [field]: _edited, ...rest }) => rest);
+  };
   const isFile = form.type === 'sqlite';
   const defaultPort = TYPES.find((type) => type.value === form.type)?.port;
 

@@ -2,24 +2,25 @@ import { useEffect, useRef } from 'react';
 
 /**
  * Calls `load` now and then every `intervalMs` (none while `intervalMs` is 0), never overlapping:
- * the next call is scheduled after the previous one settled. Stops when the component unmounts.
+ * the next call is scheduled after the previous one settled. Stops when the component unmounts or
+ * `deps` change; `signal` then fires, so a response that arrives afterwards can be ignored.
  */
-export function usePolling(load: () => Promise<void>, intervalMs: number, deps: readonly unknown[]): void {
+export function usePolling(load: (signal: AbortSignal) => Promise<void>, intervalMs: number, deps: readonly unknown[]): void {
   const latest = useRef(load);
   latest.current = load;
   useEffect(() => {
-    let stopped = false;
+    const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const tick = async () => {
       try {
-        await latest.current();
+        await latest.current(controller.signal);
       } finally {
-        if (!stopped && intervalMs > 0) timer = setTimeout(() => void tick(), intervalMs);
+        if (!controller.signal.aborted && intervalMs > 0) timer = setTimeout(() => void tick(), intervalMs);
       }
     };
     void tick();
     return () => {
-      stopped = true;
+      controller.abort();
       if (timer) clearTimeout(timer);
     };
     // The caller lists what restarts polling in `deps`.
