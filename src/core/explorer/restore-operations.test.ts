@@ -17,7 +17,7 @@ let fx: BackupsFixture;
 let operations: RestoreOperations;
 let restored: Restored[];
 /** How the target behaves: consume the dump, fail, or wait until cancelled. */
-let behaviour: 'consume' | 'conflict' | 'hang';
+let behaviour: 'consume' | 'conflict' | 'hang' | 'destroy-then-conflict';
 
 /** A target database that hashes what it is fed instead of loading it. */
 function openTarget(record: SourceRecord): DatabaseSource {
@@ -28,6 +28,11 @@ function openTarget(record: SourceRecord): DatabaseSource {
     listDatabases: async () => [],
     dump: () => Promise.reject(new Error('not used')),
     async restore(database: string, input: Readable, options?: RestoreOptions) {
+      if (behaviour === 'destroy-then-conflict') {
+        // What the SQLite source does when it refuses: it destroys its input, then throws.
+        input.destroy();
+        throw new DBackupError('conflict', 'The target already holds tables.');
+      }
       if (behaviour === 'conflict') throw new DBackupError('conflict', `Database "${database}" is not empty. Tick "replace existing data" or choose a new name.`);
       if (behaviour === 'hang') {
         await new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => reject(new DBackupError('cancelled', 'Cancelled.'))));
@@ -98,6 +103,13 @@ describe('restore operations', () => {
     await expect(operations.start({ destinationId: fx.destination.id, key: 'blog/backup_2020-01-01T00-00-00.sql', sourceId: fx.source.id })).rejects.toMatchObject({ code: 'not_found' });
     await expect(operations.start({ destinationId: 'nope', key: PLAIN_KEY, sourceId: fx.source.id })).rejects.toMatchObject({ code: 'not_found' });
     expect(() => operations.get('nope')).toThrow(/No such restore/);
+  });
+
+  it('survives a target that destroys its input and refuses (regression: the AbortError of the composed input crashed the process)', async () => {
+    behaviour = 'destroy-then-conflict';
+    const done = await finished((await operations.start({ destinationId: fx.destination.id, key: ENCRYPTED_KEY, sourceId: fx.source.id })).id);
+    expect(done).toMatchObject({ status: 'failed', error: { code: 'conflict' } });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // a stray 'error' event would surface as an unhandled error here
   });
 
   it('cancels a running restore', async () => {
