@@ -12,6 +12,7 @@ import type { DatabaseSource } from '../../ports/source.port.ts';
 import { digestStream, generatedDataDigest, type StreamDigest } from '../../test-support/generated-data.ts';
 import { createGeneratedSource } from '../../test-support/generated-source.ts';
 import { sidecarKeyFor } from '../backup/backup-naming.ts';
+import { DBackupError } from '../errors.ts';
 import { runBackup } from '../backup/run-backup.ts';
 import { createStorage } from '../storage.ts';
 import { runRestore, type RestoreDependencies } from './run-restore.ts';
@@ -106,6 +107,21 @@ describe('runRestore', () => {
     const target = capturingTarget();
     await expect(runRestore({ storage, key, target, database: 'copy' }, deps())).rejects.toMatchObject({ code: 'integrity' });
     expect(target.calls).toBe(0);
+  });
+
+  // Regression: a target refusing by destroying its input left the input's AbortError unobserved,
+  // which crashed the server process.
+  it('reports the target refusing, without an unobserved input error', async () => {
+    const key = await backup(true);
+    const refusing: DatabaseSource = {
+      ...createGeneratedSource(0),
+      async restore(_database, input) {
+        input.destroy();
+        throw new DBackupError('conflict', 'The target already holds tables.');
+      },
+    };
+    await expect(runRestore({ storage, key, target: refusing, database: 'copy' }, deps())).rejects.toMatchObject({ code: 'conflict' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
   });
 
   it('restores without a sidecar when the file is intact', async () => {

@@ -69,7 +69,14 @@ export async function runRestore(request: RestoreRequest, deps: RestoreDependenc
     }
 
     deps.onProgress?.({ stage: 'restoring', bytes: 0 });
-    await request.target.restore(request.database, openPlaintext(), { ...request.options, signal });
+    // A target that gives up (e.g. "database not empty") destroys its input, which then reports
+    // an AbortError from the composed stream. The target's own rejection says what happened; the
+    // input's error must not go unobserved, or it would crash the process.
+    const input = openPlaintext();
+    let inputError: unknown;
+    input.on('error', (error) => { inputError ??= error; });
+    await request.target.restore(request.database, input, { ...request.options, signal });
+    if (inputError !== undefined) throw inputError;
     deps.log('info', `Restored ${key} into ${request.database}.`);
   } finally {
     await scratch.remove();
