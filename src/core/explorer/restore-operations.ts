@@ -141,7 +141,7 @@ export function createRestoreOperations(options: RestoreOperationsOptions): Rest
       const restoreOptions: Omit<RestoreOptions, 'signal'> = { createDatabase: input.createDatabase ?? false, dropExisting: input.dropExisting ?? false };
       void options
         .restore(
-          { storage, key: input.key, target: reportingThroughPromise(options.openSource(target.record)), database: target.database, options: restoreOptions, signal: controller.signal },
+          { storage, key: input.key, target: options.openSource(target.record), database: target.database, options: restoreOptions, signal: controller.signal },
           {
             log,
             onProgress: ({ stage, bytes }) => {
@@ -181,21 +181,6 @@ export function createRestoreOperations(options: RestoreOperationsOptions): Rest
       const entry = find(id);
       if (entry.operation.status === 'running') entry.controller.abort();
       return snapshot(entry.operation);
-    },
-  };
-}
-
-/**
- * The restore's outcome is what `restore` resolves or rejects with. A target that gives up and
- * destroys its input (e.g. `conflict`) makes a composed input stream emit an `AbortError` nobody
- * listens to any more; in a server that would be an uncaught exception, so it is absorbed here.
- */
-function reportingThroughPromise(source: DatabaseSource): DatabaseSource {
-  return {
-    ...source,
-    restore(database, input, restoreOptions) {
-      input.on('error', () => {});
-      return source.restore(database, input, restoreOptions);
     },
   };
 }
