@@ -3,6 +3,7 @@
  * adapters the core use cases run on, and assembles the job runner, scheduler and restore.
  * Part of the composition root (used by app.ts and the CLI); no logic beyond choosing adapters.
  */
+import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createBackupTransforms } from './adapters/backup-transforms.ts';
 import { keyTools } from './adapters/crypto/key-tools.ts';
@@ -65,7 +66,11 @@ export function createEngine(options: EngineOptions): Engine {
   const log = options.log ?? ((level, message) => (level === 'warn' ? console.warn(message) : console.log(message)));
   const transforms = createBackupTransforms();
   const schedule = createCronerSchedule();
-  const scratch = createLocalScratchSpace(join(options.dataDir, 'tmp'));
+  // Private temporary files (restore downloads, SQLite snapshots) live under the data directory,
+  // so startup can clear what a killed process left there.
+  const tmpDir = join(options.dataDir, 'tmp');
+  mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+  const scratch = createLocalScratchSpace(tmpDir);
   const profiles = createEncryptionProfilesService({ store, keys: keyTools, clock });
 
   const openDestination = (record: DestinationRecord): Destination => {
@@ -87,7 +92,7 @@ export function createEngine(options: EngineOptions): Engine {
       case 'postgres': return createPostgresSource(server);
       case 'mysql':
       case 'mariadb': return createMysqlSource({ ...server, engine: record.type });
-      case 'sqlite': return createSqliteSource({ path: record.sqlitePath ?? '' });
+      case 'sqlite': return createSqliteSource({ path: record.sqlitePath ?? '' }, { tempDir: tmpDir });
     }
   };
 

@@ -71,7 +71,7 @@ type Guard = <T>(what: string, signal: AbortSignal | undefined, run: () => Promi
 
 function wrapCapabilities(caps: DestinationCapabilities, guard: Guard): DestinationCapabilities {
   const wrapped: DestinationCapabilities = {};
-  const { contentHash, usage, browseFolders, testConnection } = caps;
+  const { contentHash, usage, browseFolders, testConnection, removeAbandonedWrites } = caps;
   if (contentHash) {
     wrapped.contentHash = async (key, options) => {
       assertStorageKey(key);
@@ -88,6 +88,12 @@ function wrapCapabilities(caps: DestinationCapabilities, guard: Guard): Destinat
   }
   if (testConnection) {
     wrapped.testConnection = async (options) => guard('Testing the connection', options?.signal, () => testConnection(options));
+  }
+  if (removeAbandonedWrites) {
+    wrapped.removeAbandonedWrites = async (key, options) => {
+      assertStorageKey(key);
+      return guard(`Cleaning up interrupted writes of ${quote(key)}`, options?.signal, () => removeAbandonedWrites(key, options));
+    };
   }
   return wrapped;
 }

@@ -81,6 +81,12 @@ export interface DestinationCapabilities {
   browseFolders?: (folder: string, options?: CallOptions) => Promise<FolderListing>;
   /** Checks credentials, the folder (creating it when missing) and a write+delete probe. */
   testConnection?: (options?: CallOptions) => Promise<ConnectionReport>;
+  /**
+   * Removes what writes of `key` left behind when their process died mid-write (temporary files),
+   * returning how many were removed. Only for destinations whose writes leave such traces; Dropbox
+   * upload sessions simply expire. Call it only for keys no live process is writing.
+   */
+  removeAbandonedWrites?: (key: string, options?: CallOptions) => Promise<number>;
 }
 
 export interface StorageUsage {

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScratchFile, ScratchSpace } from '../../ports/scratch.port.ts';
@@ -22,6 +22,10 @@ export function createLocalScratchSpace(baseDir: string = join(tmpdir(), 'dbacku
       };
       return file;
     },
-    clearStale: () => rm(baseDir, { recursive: true, force: true }),
+    /** Empties the base folder (keeping it), for startup after a crash. */
+    async clearStale() {
+      const entries = await readdir(baseDir).catch(() => [] as string[]);
+      await Promise.all(entries.map((entry) => rm(join(baseDir, entry), { recursive: true, force: true })));
+    },
   };
 }

@@ -22,6 +22,13 @@ export async function recoverAfterRestart(
     try {
       const { targets } = await resolve(job);
       for (const target of targets) {
+        let abandoned = 0;
+        for (const key of [run.backupKey, sidecarKeyFor(run.backupKey)]) abandoned += (await target.storage.capabilities.removeAbandonedWrites?.(key)) ?? 0;
+        if (abandoned > 0) {
+          const message = `Removed ${abandoned} temporary file(s) of ${run.backupKey} on ${target.name} left by an interrupted run.`;
+          await store.runs.appendLog(run.id, 'info', message);
+          log('info', message);
+        }
         const [file, sidecar] = await Promise.all([target.storage.stat(run.backupKey), target.storage.stat(sidecarKeyFor(run.backupKey))]);
         if (file && sidecar) continue;
         if (file) await target.storage.delete(run.backupKey);

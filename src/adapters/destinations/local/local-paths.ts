@@ -16,6 +16,11 @@ export function isTempName(name: string): boolean {
   return TEMP_NAME.test(name);
 }
 
+/** True for a temp file of a write of `name` (see `tempNameFor`). */
+export function isTempNameFor(tempName: string, name: string): boolean {
+  return isTempName(tempName) && tempName.length === name.length + 22 && tempName.startsWith(`.${name}.`);
+}
+
 /**
  * The path on disk for a storage key. Validates the key itself (the adapter may be used without
  * the facade) and refuses names shaped like temp files, which `list` would hide. Throws

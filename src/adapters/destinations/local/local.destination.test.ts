@@ -100,6 +100,16 @@ describe('local destination: atomic writes on disk', () => {
     const error = await rejection(storage.write('job/.x.0123456789ab.partial', generatedData(1)));
     expect(error.code).toBe('invalid_input');
   });
+
+  it('removes the temp files a killed process left for one key, and only those', async () => {
+    await mkdir(join(basePath, 'job'), { recursive: true });
+    const abandoned = ['.backup.sql.gz.0123456789ab.partial', '.backup.sql.gz.ba9876543210.partial'];
+    const others = ['.backup.sql.gz.meta.json.0123456789ab.partial', '.other.sql.0123456789ab.partial', 'backup.sql.gz'];
+    for (const name of [...abandoned, ...others]) await writeFile(join(basePath, 'job', name), 'x');
+    expect(await storage.capabilities.removeAbandonedWrites!('job/backup.sql.gz')).toBe(2);
+    expect((await readdir(join(basePath, 'job'))).sort()).toEqual([...others].sort());
+    expect(await storage.capabilities.removeAbandonedWrites!('missing/backup.sql.gz')).toBe(0);
+  });
 });
 
 describe('local destination: messages and edge cases', () => {

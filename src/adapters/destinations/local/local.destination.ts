@@ -1,10 +1,10 @@
 import { open, readdir, stat, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { DBackupError, throwIfAborted } from '../../../core/errors.ts';
 import type { Destination, StoredFile } from '../../../ports/destination.port.ts';
 import { localBrowseFolders, localContentHash, localTestConnection, localUsage } from './local-capabilities.ts';
 import { errnoCode, fsCall, localFsError, type LocalFailureContext } from './local-errors.ts';
-import { isTempName, pathForFolder, pathForKey } from './local-paths.ts';
+import { isTempName, isTempNameFor, pathForFolder, pathForKey } from './local-paths.ts';
 import { fileReadable } from './local-read.ts';
 import { writeFileAtomically } from './local-write.ts';
 
@@ -140,8 +140,23 @@ export function createLocalDestination(options: LocalDestinationOptions): Destin
       usage: () => localUsage(basePath),
       browseFolders: (folder) => localBrowseFolders(basePath, folder),
       testConnection: (callOptions) => localTestConnection(basePath, callOptions),
+      removeAbandonedWrites: (key) => removeAbandonedLocalWrites(basePath, key),
     },
   };
+}
+
+/** Deletes the `.<name>.<hex>.partial` files a killed process left while writing `key`. */
+async function removeAbandonedLocalWrites(basePath: string, key: string): Promise<number> {
+  const path = pathForKey(basePath, key);
+  const folder = dirname(path);
+  const name = basename(path);
+  const entries = await readdir(folder).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return [] as string[];
+    throw localFsError(error, { action: 'clean up', key, path, basePath });
+  });
+  const abandoned = entries.filter((entry) => isTempNameFor(entry, name));
+  await Promise.all(abandoned.map((entry) => unlink(join(folder, entry)).catch(() => undefined)));
+  return abandoned.length;
 }
 
 function tooLarge(key: string, size: number, maxBytes: number): DBackupError {
