@@ -1,46 +1,72 @@
 import { Duplex, PassThrough, type Transform } from 'node:stream';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { DBackupError, isDBackupError } from '../../core/errors.ts';
+import { BlockCompressStream } from './block-compress.stream.ts';
 import { resolveCompressionLevel, type Compression } from './compression.ts';
+import { ZstdFrameSplitter } from './zstd-frames.ts';
+
+const gzipAsync = promisify(zlib.gzip);
+const zstdCompressAsync = promisify(zlib.zstdCompress);
+
+/** How the compressor cuts its input; see BlockCompressStream. */
+export interface CompressStreamOptions {
+  /** Input bytes per zstd frame / gzip member (default 4 MiB). */
+  blockSize?: number;
+  /** Blocks compressed at the same time, in the libuv thread pool (default 2). */
+  parallelism?: number;
+}
+
+export const DEFAULT_BLOCK_SIZE = 4 * 1024 * 1024;
+export const DEFAULT_PARALLELISM = 2;
+/** Output piece size of the one-shot engine: few thread-pool round trips per block. */
+const ENGINE_CHUNK_SIZE = 1024 * 1024;
 
 /**
  * A stream that compresses with `compression` at `level` (default per COMPRESSION_LEVELS);
- * `none` passes bytes through. zstd frames carry a content checksum so corruption is caught on
- * decompression. Throws `invalid_input` synchronously for a level out of range.
+ * `none` passes bytes through. The input is cut into blocks that are compressed in parallel, each
+ * into an independent zstd frame or gzip member (the output is their concatenation, which standard
+ * tools read as one file). zstd frames carry a content checksum so corruption is caught on
+ * decompression. Memory stays bounded (see BlockCompressStream). Throws `invalid_input`
+ * synchronously for a level out of range; a failing engine fails the stream with `internal`.
  */
-export function createCompressStream(compression: Compression, level?: number): Duplex {
+export function createCompressStream(compression: Compression, level?: number, options: CompressStreamOptions = {}): Duplex {
   const resolved = resolveCompressionLevel(compression, level);
+  const blocks = { blockSize: options.blockSize ?? DEFAULT_BLOCK_SIZE, parallelism: options.parallelism ?? DEFAULT_PARALLELISM };
   switch (compression) {
     case 'none':
       return new PassThrough();
-    case 'gzip':
-      return new ZlibStream(zlib.createGzip({ level: resolved }), (error) => compressFailed('gzip', error));
-    case 'zstd':
-      return new ZlibStream(
-        zlib.createZstdCompress({
-          params: {
-            [zlib.constants.ZSTD_c_compressionLevel]: resolved ?? 3,
-            [zlib.constants.ZSTD_c_checksumFlag]: 1,
-          },
-        }),
-        (error) => compressFailed('zstd', error),
-      );
+    case 'gzip': {
+      const gzipOptions: zlib.ZlibOptions = { level: resolved, chunkSize: ENGINE_CHUNK_SIZE };
+      return new BlockCompressStream((block) => gzipAsync(block, gzipOptions), blocks, (error) => compressFailed('gzip', error));
+    }
+    case 'zstd': {
+      const params = { [zlib.constants.ZSTD_c_compressionLevel]: resolved ?? 3, [zlib.constants.ZSTD_c_checksumFlag]: 1 };
+      const compressBlock = (block: Buffer) => zstdCompressAsync(block, { params, pledgedSrcSize: block.length, chunkSize: ENGINE_CHUNK_SIZE });
+      return new BlockCompressStream(compressBlock, blocks, (error) => compressFailed('zstd', error));
+    }
   }
 }
 
 /**
  * A stream that undoes `compression` (`none` passes bytes through). Corrupt, truncated or
- * non-`compression` input fails the stream with an `integrity` DBackupError; as with decryption,
- * output seen before the error must be discarded.
+ * non-`compression` input, and bytes after the end of the compressed data, fail the stream with
+ * an `integrity` DBackupError; as with decryption, output seen before the error must be
+ * discarded. Input of several concatenated zstd frames or gzip members decompresses to the
+ * concatenation of their contents. A file cut exactly between two frames (members) decompresses
+ * without error to a prefix: that only the stored SHA-256 or size can reveal.
  */
 export function createDecompressStream(compression: Compression): Duplex {
   switch (compression) {
     case 'none':
       return new PassThrough();
     case 'gzip':
-      return new ZlibStream(zlib.createGunzip(), (error) => decompressFailed('gzip', error));
-    case 'zstd':
-      return new ZlibStream(zlib.createZstdDecompress(), (error) => decompressFailed('zstd', error));
+      // Gunzip reads concatenated members by itself.
+      return new DecompressStream(zlib.createGunzip(), 'gzip');
+    case 'zstd': {
+      const splitter = new ZstdFrameSplitter();
+      return new DecompressStream(zlib.createZstdDecompress(), 'zstd', (chunk) => splitter.split(chunk));
+    }
   }
 }
 
@@ -72,33 +98,45 @@ function compressFailed(compression: Compression, error: Error): Error {
 }
 
 /**
- * Wraps a zlib stream so its failures surface as DBackupErrors (a Transform cannot rewrite the
- * error its engine emits). Backpressure passes through: when our reader is full the engine is
- * paused, which stalls its transform and so our write callbacks.
+ * Wraps a zlib decompressor so its failures surface as DBackupErrors (a Transform cannot rewrite
+ * the error its engine emits). `split` cuts each write into pieces the engine gets one by one
+ * (zstd: one piece never spans two frames). The engine must consume every byte: zlib streams
+ * quietly end their output when they stop early, which here becomes an integrity error.
+ * Backpressure passes through: when our reader is full the engine is paused, which stalls its
+ * transform and so our write callbacks.
  */
-class ZlibStream extends Duplex {
-  readonly #engine: Transform;
+class DecompressStream extends Duplex {
+  readonly #engine: Transform & zlib.Zlib;
+  readonly #compression: Compression;
+  readonly #split: (chunk: Buffer) => Buffer[];
+  #bytesIn = 0;
+  #ending = false;
 
-  constructor(engine: Transform, mapError: (error: Error) => Error) {
+  constructor(engine: Transform & zlib.Zlib, compression: Compression, split: (chunk: Buffer) => Buffer[] = (chunk) => [chunk]) {
     super();
     this.#engine = engine;
+    this.#compression = compression;
+    this.#split = split;
     engine.on('data', (chunk: Buffer) => {
       if (!this.push(chunk)) engine.pause();
     });
-    engine.once('end', () => this.push(null));
-    engine.once('error', (error: Error) => this.destroy(mapError(error)));
+    engine.once('end', () => {
+      if (this.#ending && !this.#leftInput()) this.push(null);
+      else this.#failTrailing();
+    });
+    engine.once('error', (error: Error) => this.destroy(decompressFailed(compression, error)));
   }
 
   override _read(): void {
     this.#engine.resume();
   }
 
-  override _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    // Errors are reported once, through the engine's 'error' event above.
-    this.#engine.write(chunk, encoding, () => callback());
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#writePieces(this.#split(chunk), 0, callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    this.#ending = true;
     this.#engine.once('finish', () => callback());
     this.#engine.end();
   }
@@ -106,5 +144,34 @@ class ZlibStream extends Duplex {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#engine.destroy();
     callback(error);
+  }
+
+  #writePieces(pieces: Buffer[], index: number, callback: (error?: Error | null) => void): void {
+    const piece = pieces[index];
+    if (piece === undefined) {
+      callback();
+      return;
+    }
+    this.#bytesIn += piece.length;
+    this.#engine.write(piece, (error) => {
+      // Engine errors are reported once, through its 'error' event above.
+      if (error || this.destroyed) return;
+      if (this.#leftInput()) this.#failTrailing();
+      else this.#writePieces(pieces, index + 1, callback);
+    });
+  }
+
+  /** Whether the engine stopped before consuming everything written to it. */
+  #leftInput(): boolean {
+    return this.#engine.bytesWritten !== this.#bytesIn;
+  }
+
+  #failTrailing(): void {
+    const compression = this.#compression;
+    this.destroy(new DBackupError(
+      'integrity',
+      `The ${compression} data is corrupted: other bytes follow its end. Use another copy of the backup.`,
+      { retryable: false, details: { reason: 'trailing' } },
+    ));
   }
 }

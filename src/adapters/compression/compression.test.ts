@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
@@ -6,6 +7,7 @@ import { DBackupError } from '../../core/errors.ts';
 import { patternBytes, runThrough, seededRandom, transformAll } from '../crypto/crypto.test-helpers.ts';
 import { compressionFromFileName, parseCompression, stripCompressionExtension, type Compression } from './compression.ts';
 import { createCompressStream, createDecompressStream } from './compression.stream.ts';
+import { ZstdFrameSplitter } from './zstd-frames.ts';
 
 /** Text-like data that compresses well, like a SQL dump. */
 function dumpLike(length: number): Buffer {
@@ -14,8 +16,8 @@ function dumpLike(length: number): Buffer {
   return text.subarray(0, length);
 }
 
-async function roundTrip(compression: Compression, data: Buffer, seed: number, level?: number): Promise<{ compressed: Buffer; restored: Buffer }> {
-  const compressed = await transformAll(createCompressStream(compression, level), data, { random: seededRandom(seed), maxPiece: 200_000 });
+async function roundTrip(compression: Compression, data: Buffer, seed: number, level?: number, blockSize?: number): Promise<{ compressed: Buffer; restored: Buffer }> {
+  const compressed = await transformAll(createCompressStream(compression, level, { blockSize }), data, { random: seededRandom(seed), maxPiece: 200_000 });
   const restored = await transformAll(createDecompressStream(compression), compressed, { random: seededRandom(seed + 1), maxPiece: 50_000 });
   return { compressed, restored };
 }
@@ -80,6 +82,109 @@ describe('compression streams', () => {
     await pipeline(Readable.from([compressed]), createDecompressStream('gzip'), slowSink);
     expect(received).toBe(data.length);
   });
+});
+
+/** `command -d` of the system CLI, or undefined when it is not installed (never skipped in CI). */
+function decompressWithCli(command: 'zstd' | 'gzip', input: Buffer): Buffer | undefined {
+  const result = spawnSync(command, ['-d', '-c'], { input, maxBuffer: 1 << 30 });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' && process.env.CI !== 'true') return undefined;
+  if (result.error) throw result.error;
+  expect(result.stderr.toString()).toBe('');
+  expect(result.status).toBe(0);
+  return result.stdout;
+}
+
+describe('output in several frames (members), one per block', () => {
+  // Not a multiple of node:zlib's 16 KiB output chunk: its zstd decoder alone would stop after the
+  // first frame (it only goes on when a frame ends exactly as its output buffer fills).
+  const blockSize = 200_000;
+  const data = Buffer.concat([dumpLike(2 * 1024 * 1024), patternBytes(1024 * 1024 + 17, 9)]);
+  const blocks = Math.ceil(data.length / blockSize);
+
+  for (const compression of ['gzip', 'zstd'] as const) {
+    it(`${compression}: round-trips through our decompressor, written and read in pieces of any size`, async () => {
+      for (const seed of [1, 2]) {
+        const { compressed, restored } = await roundTrip(compression, data, seed, undefined, blockSize);
+        expect(restored.equals(data)).toBe(true);
+        expect(compressed.length).toBeLessThan(data.length * 0.45);
+      }
+      // One write carrying every frame at once.
+      const compressed = (await roundTrip(compression, data, 3, undefined, blockSize)).compressed;
+      expect((await transformAll(createDecompressStream(compression), compressed)).equals(data)).toBe(true);
+    });
+
+    it(`${compression}: the system \`${compression} -d\` reads all frames`, async () => {
+      const { compressed } = await roundTrip(compression, data, 4, undefined, blockSize);
+      const restored = decompressWithCli(compression, compressed);
+      if (restored === undefined) return; // not installed here (and not CI)
+      expect(restored.length).toBe(data.length);
+      expect(restored.equals(data)).toBe(true);
+    });
+  }
+
+  it('zstd: one frame per block, each with the content checksum', async () => {
+    const { compressed } = await roundTrip('zstd', data, 5, undefined, blockSize);
+    const frames = new ZstdFrameSplitter().split(compressed);
+    expect(frames.length).toBe(blocks);
+    for (const frame of frames) {
+      expect(frame.readUInt32LE(0)).toBe(0xfd2fb528);
+      expect((frame[4] ?? 0) & 0b100).toBe(0b100);
+      expect(zlib.zstdDecompressSync(frame).length).toBe(frame === frames.at(-1) ? data.length - (blocks - 1) * blockSize : blockSize);
+    }
+  });
+
+  it('gzip: one member per block', async () => {
+    const { compressed } = await roundTrip('gzip', data, 6, undefined, blockSize);
+    const headers = [];
+    for (let at = compressed.indexOf(GZIP_HEADER); at !== -1; at = compressed.indexOf(GZIP_HEADER, at + 1)) headers.push(at);
+    expect(headers.length).toBe(blocks);
+    // Each member on its own decompresses to one block.
+    const first = zlib.gunzipSync(compressed.subarray(0, headers[1]));
+    expect(first.equals(data.subarray(0, blockSize))).toBe(true);
+  });
+
+  it('compresses nearly as well as one stream (default 4 MiB blocks)', async () => {
+    const big = dumpLike(9 * 1024 * 1024);
+    const zstdBlocks = (await roundTrip('zstd', big, 7)).compressed.length;
+    const zstdOne = zlib.zstdCompressSync(big, { params: { [zlib.constants.ZSTD_c_checksumFlag]: 1 } }).length;
+    expect(zstdBlocks).toBeLessThan(zstdOne * 1.02 + 200);
+    const gzipBlocks = (await roundTrip('gzip', big, 8)).compressed.length;
+    expect(gzipBlocks).toBeLessThan(zlib.gzipSync(big).length * 1.01 + 100);
+  });
+});
+
+/** gzip magic, deflate method, no flags, as node:zlib writes member headers (mtime 0, XFL 0, OS 3). */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03]);
+
+describe('damaged multi-frame (multi-member) input is an integrity error', () => {
+  const blockSize = 50_000;
+  const data = patternBytes(300_000, 78);
+  const compressedWith = (compression: 'gzip' | 'zstd') => roundTrip(compression, data, 10, undefined, blockSize).then((r) => r.compressed);
+
+  for (const compression of ['gzip', 'zstd'] as const) {
+    it(`${compression}: a changed first byte of the second frame (which once ended the output quietly)`, async () => {
+      const compressed = Buffer.from(await compressedWith(compression));
+      const second = compression === 'zstd' ? new ZstdFrameSplitter().split(compressed)[0]!.length : compressed.indexOf(GZIP_HEADER, 1);
+      expect(second).toBeGreaterThan(0);
+      compressed[second] = (compressed[second] ?? 0) ^ 0x01;
+      const { error } = await runThrough(createDecompressStream(compression), compressed);
+      expectIntegrity(error, new RegExp(`${compression} data`));
+    });
+
+    it(`${compression}: input cut inside a later frame`, async () => {
+      const compressed = await compressedWith(compression);
+      const { error } = await runThrough(createDecompressStream(compression), compressed.subarray(0, Math.floor(compressed.length * 0.6)));
+      expectIntegrity(error, /ends unexpectedly: the backup is truncated or corrupted/);
+    });
+
+    it(`${compression}: bytes after the last frame`, async () => {
+      const compressed = await compressedWith(compression);
+      for (const extra of [Buffer.alloc(10), Buffer.from('garbage'), Buffer.from([0x28, 0xb5, 0x2f, 0xfd])]) {
+        const { error } = await runThrough(createDecompressStream(compression), Buffer.concat([compressed, extra]), { random: seededRandom(extra.length), maxPiece: 40_000 });
+        expectIntegrity(error, new RegExp(`${compression} data`));
+      }
+    });
+  }
 });
 
 describe('corrupt compressed input is an integrity error', () => {
