@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_HASH_BLOCK_SIZE, ContentHasher, HashingPassThrough, contentHashOf } from './content-hash.ts';
+import { AsyncContentHasher, CONTENT_HASH_BLOCK_SIZE, ContentHasher, HashingPassThrough, contentHashOf } from './content-hash.ts';
 
 function referenceHash(data: Buffer): string {
   const digests: Buffer[] = [];
@@ -41,5 +41,101 @@ describe('Dropbox content hash', () => {
       sha256: createHash('sha256').update(data).digest('hex'),
       bytes: data.length,
     });
+  });
+});
+
+/** Deterministic pseudo-random bytes and piece sizes (xorshift32), so a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 2 ** 32;
+  };
+}
+
+function bytesOf(length: number, seed: number): Buffer {
+  const next = random(seed);
+  const data = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) data[i] = Math.floor(next() * 256);
+  return data;
+}
+
+/** Feeds `pieces` in order, awaiting backpressure like a stream consumer would. */
+async function asyncHashOf(pieces: Iterable<Uint8Array>, maxInFlight?: number): Promise<string> {
+  const hasher = new AsyncContentHasher(maxInFlight === undefined ? {} : { maxInFlight });
+  for (const piece of pieces) {
+    const waiting = hasher.update(piece);
+    if (waiting !== undefined) await waiting;
+    expect(hasher.blocksInFlight).toBeLessThanOrEqual(maxInFlight ?? 2);
+  }
+  return hasher.digest();
+}
+
+function* cut(data: Buffer, sizes: () => number): Generator<Buffer> {
+  for (let at = 0; at < data.length; ) {
+    const size = Math.max(1, sizes());
+    yield data.subarray(at, at + size);
+    at += size;
+  }
+}
+
+describe('AsyncContentHasher', () => {
+  const B = CONTENT_HASH_BLOCK_SIZE;
+  const sizes = [0, 1, B - 1, B, B + 1, 3 * B, 3 * B + 12_345, 7 * B - 3];
+
+  it.each(sizes)('matches ContentHasher for %i bytes, whether fed at once, in 64 KiB pieces or in random pieces', async (length) => {
+    const data = bytesOf(length, length + 1);
+    const expected = new ContentHasher().update(data).digest();
+    expect(expected).toBe(referenceHash(data));
+    expect(await asyncHashOf([data])).toBe(expected);
+    expect(await asyncHashOf(cut(data, () => 65_536))).toBe(expected);
+    const next = random(length + 7);
+    // Mostly small pieces, sometimes several blocks in one piece.
+    expect(await asyncHashOf(cut(data, () => (next() < 0.1 ? Math.floor(next() * 3 * B) : Math.floor(next() * 200_000))), 1)).toBe(expected);
+    expect(await asyncHashOf(cut(data, () => Math.floor(next() * 1_500_000)), 3)).toBe(expected);
+  });
+
+  it('lets the caller reuse its buffer as soon as an update has settled', async () => {
+    const data = bytesOf(5 * B + 999, 42);
+    const reused = Buffer.allocUnsafe(300_000);
+    const hasher = new AsyncContentHasher();
+    for (const piece of cut(data, () => 300_000)) {
+      piece.copy(reused);
+      const waiting = hasher.update(reused.subarray(0, piece.length));
+      if (waiting !== undefined) await waiting;
+      reused.fill(0xff); // would corrupt the hash if the hasher still read from it
+    }
+    expect(await hasher.digest()).toBe(referenceHash(data));
+  });
+
+  it('applies backpressure: never more than maxInFlight blocks are being hashed', async () => {
+    const hasher = new AsyncContentHasher({ maxInFlight: 2 });
+    const block = bytesOf(B, 3);
+    expect(hasher.update(block)).toBeUndefined();
+    expect(hasher.update(block)).toBeUndefined();
+    expect(hasher.blocksInFlight).toBe(2);
+    // A third block must wait for the first digest; so must a piece spanning many blocks.
+    const waiting = hasher.update(Buffer.concat([block, block, block, block]));
+    expect(waiting).toBeInstanceOf(Promise);
+    const seen: number[] = [];
+    const watch = setInterval(() => seen.push(hasher.blocksInFlight), 0);
+    await waiting;
+    clearInterval(watch);
+    expect(Math.max(...seen, hasher.blocksInFlight)).toBeLessThanOrEqual(2);
+    expect(await hasher.digest()).toBe(referenceHash(Buffer.concat([block, block, block, block, block, block])));
+  });
+
+  it('refuses an update while the previous one is waiting, and any use after digest', async () => {
+    const hasher = new AsyncContentHasher({ maxInFlight: 1 });
+    const waiting = hasher.update(Buffer.alloc(2 * B));
+    expect(waiting).toBeInstanceOf(Promise);
+    expect(() => hasher.update(Buffer.alloc(1))).toThrow(/previous update/);
+    await waiting;
+    await hasher.digest();
+    expect(() => hasher.update(Buffer.alloc(1))).toThrow(/after digest/);
+    await expect(hasher.digest()).rejects.toThrow(/after digest/);
+    expect(() => new AsyncContentHasher({ maxInFlight: 0 })).toThrow(RangeError);
   });
 });

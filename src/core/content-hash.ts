@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, webcrypto, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 /** Dropbox hashes content in blocks of this many bytes (see docs/architecture.md). */
@@ -40,6 +40,114 @@ export class ContentHasher {
     this.#overall.update(this.#block.digest());
     this.#block = createHash('sha256');
     this.#blockFill = 0;
+  }
+}
+
+/**
+ * SHA-256 of one block, computed in the libuv thread pool (WebCrypto). WebCrypto copies the bytes
+ * before `digest` returns, so the caller may reuse `block` at once.
+ */
+export async function blockDigest(block: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await webcrypto.subtle.digest('SHA-256', block));
+}
+
+/**
+ * The same Dropbox content hash as `ContentHasher`, but each 4 MiB block's SHA-256 runs in the
+ * thread pool while the caller keeps receiving; the block digests are combined in order. Memory is
+ * bounded: one reused 4 MiB assembly buffer plus at most `maxInFlight` blocks being hashed (each
+ * a copy WebCrypto makes). `update` returns a promise when that limit is reached: await it before
+ * the next call (and keep `data` unchanged until then); otherwise it returns nothing and the data
+ * may be reused immediately. Calling `update` or `digest` while an `update` is pending, or after
+ * `digest`, throws. A failed block digest rejects the pending `update` or `digest`.
+ */
+export class AsyncContentHasher {
+  readonly #maxInFlight: number;
+  readonly #overall: Hash = createHash('sha256');
+  readonly #inFlight: Promise<Uint8Array>[] = [];
+  #block: Buffer | undefined;
+  #blockFill = 0;
+  #waiting = false;
+  #finished = false;
+
+  constructor(options: { maxInFlight?: number } = {}) {
+    const maxInFlight = options.maxInFlight ?? 2;
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError('maxInFlight must be a positive integer');
+    this.#maxInFlight = maxInFlight;
+  }
+
+  update(data: Uint8Array): Promise<void> | undefined {
+    this.#checkUsable('update');
+    const stopped = this.#feed(data, 0);
+    return stopped < data.length ? this.#feedLater(data, stopped) : undefined;
+  }
+
+  /** Blocks handed to the thread pool whose digest has not been combined yet (at most `maxInFlight`). */
+  get blocksInFlight(): number {
+    return this.#inFlight.length;
+  }
+
+  /** Lowercase hex digest, once every block has been hashed; the hasher cannot be used afterwards. */
+  async digest(): Promise<string> {
+    this.#checkUsable('digest');
+    this.#finished = true;
+    if (this.#block !== undefined && this.#blockFill > 0) this.#submit(this.#block.subarray(0, this.#blockFill));
+    this.#block = undefined;
+    while (this.#inFlight.length > 0) await this.#settleOldest();
+    return this.#overall.digest('hex');
+  }
+
+  /** Takes `data` from `position` until done or `maxInFlight` blocks are busy; returns where it stopped. */
+  #feed(data: Uint8Array, position: number): number {
+    while (position < data.length && this.#inFlight.length < this.#maxInFlight) {
+      const rest = data.length - position;
+      if (this.#blockFill === 0 && rest >= CONTENT_HASH_BLOCK_SIZE) {
+        // A whole block in one piece: WebCrypto's own copy is enough.
+        this.#submit(data.subarray(position, position + CONTENT_HASH_BLOCK_SIZE));
+        position += CONTENT_HASH_BLOCK_SIZE;
+        continue;
+      }
+      const block = (this.#block ??= Buffer.allocUnsafeSlow(CONTENT_HASH_BLOCK_SIZE));
+      const take = Math.min(CONTENT_HASH_BLOCK_SIZE - this.#blockFill, rest);
+      block.set(data.subarray(position, position + take), this.#blockFill);
+      this.#blockFill += take;
+      position += take;
+      if (this.#blockFill === CONTENT_HASH_BLOCK_SIZE) {
+        this.#submit(block);
+        this.#blockFill = 0;
+      }
+    }
+    return position;
+  }
+
+  async #feedLater(data: Uint8Array, position: number): Promise<void> {
+    this.#waiting = true;
+    try {
+      while (position < data.length) {
+        await this.#settleOldest();
+        position = this.#feed(data, position);
+      }
+    } finally {
+      this.#waiting = false;
+    }
+  }
+
+  #submit(block: Uint8Array): void {
+    const digest = blockDigest(block);
+    digest.catch(() => undefined); // rejections surface when awaited in order, never unhandled
+    this.#inFlight.push(digest);
+  }
+
+  async #settleOldest(): Promise<void> {
+    const oldest = this.#inFlight[0];
+    if (oldest === undefined) return;
+    const digest = await oldest;
+    this.#inFlight.shift();
+    this.#overall.update(digest);
+  }
+
+  #checkUsable(method: string): void {
+    if (this.#finished) throw new Error(`AsyncContentHasher.${method} called after digest`);
+    if (this.#waiting) throw new Error(`AsyncContentHasher.${method} called before the previous update settled`);
   }
 }
 
