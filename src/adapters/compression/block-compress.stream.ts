@@ -1,40 +1,39 @@
 import { Duplex } from 'node:stream';
-
-/** Compresses one block into a complete, independently decodable frame (zstd) or member (gzip). */
-export type CompressBlock = (block: Buffer) => Promise<Buffer>;
+import type { BlockCompressor } from './frame-engines.ts';
 
 export interface BlockCompressOptions {
   /** Input bytes per frame. */
   blockSize: number;
-  /** Blocks compressed at the same time (each call of `compressBlock` runs in the libuv pool). */
+  /** Blocks compressed at the same time (the compressor must allow that many calls at once). */
   parallelism: number;
 }
 
 interface Job {
   /** The pooled buffer the input was copied into; reused once the job is done. */
   buffer: Buffer;
-  output?: Buffer;
+  output?: Buffer[];
   done: boolean;
 }
 
 /**
  * Cuts its input into blocks of `blockSize` bytes (the last one shorter), compresses up to
- * `parallelism` blocks at the same time with `compressBlock`, and emits the compressed frames
+ * `parallelism` blocks at the same time with `compressor`, and emits the compressed frames
  * strictly in input order. Empty input still yields one (empty) frame, so the output is always a
  * valid compressed file. Concatenated zstd frames and concatenated gzip members are valid files
  * that standard tools decompress to the concatenated input.
  *
  * Memory is bounded: at most `parallelism` blocks are compressing or waiting to be read, plus the
- * block being filled, so it holds at most (parallelism + 1) × blockSize input bytes and
- * parallelism compressed blocks (each about blockSize or less; briefly twice that while the
- * engine joins its output pieces), plus the stream buffers. Writes wait while all slots are taken,
- * and a finished frame is held back until the reader wants more (backpressure both ways).
+ * block being filled. So it holds (parallelism + 1) × blockSize input bytes (in buffers it reuses),
+ * at most `parallelism` compressed frames (each about blockSize at worst, for a dump typically a
+ * third to a half of it), and the compressor's engines (see createFrameEngines), plus the stream
+ * buffers. Writes wait while all slots are taken, and a finished frame is held back until the
+ * reader wants more (backpressure both ways).
  *
- * A failing `compressBlock` fails the stream at once with `mapError(error)`; frames not yet emitted
- * are dropped.
+ * The compressor is closed when the stream ends or is destroyed. A failing block fails the stream
+ * at once with `mapError(error)`; frames not yet emitted are dropped.
  */
 export class BlockCompressStream extends Duplex {
-  readonly #compressBlock: CompressBlock;
+  readonly #compressor: BlockCompressor;
   readonly #blockSize: number;
   readonly #parallelism: number;
   readonly #mapError: (error: Error) => Error;
@@ -48,11 +47,11 @@ export class BlockCompressStream extends Duplex {
   /** Resolves the writer waiting for a free slot, or `_final` waiting for the last frame. */
   #onProgress: (() => void) | undefined;
 
-  constructor(compressBlock: CompressBlock, options: BlockCompressOptions, mapError: (error: Error) => Error) {
+  constructor(compressor: BlockCompressor, options: BlockCompressOptions, mapError: (error: Error) => Error) {
     super();
     if (!Number.isInteger(options.blockSize) || options.blockSize < 1) throw new RangeError(`blockSize must be a positive integer, got ${options.blockSize}`);
     if (!Number.isInteger(options.parallelism) || options.parallelism < 1) throw new RangeError(`parallelism must be a positive integer, got ${options.parallelism}`);
-    this.#compressBlock = compressBlock;
+    this.#compressor = compressor;
     this.#blockSize = options.blockSize;
     this.#parallelism = options.parallelism;
     this.#mapError = mapError;
@@ -76,6 +75,7 @@ export class BlockCompressStream extends Duplex {
     this.#jobs.length = 0;
     this.#spareBuffers.length = 0;
     this.#block = undefined;
+    this.#compressor.close();
     this.#wake();
     callback(error);
   }
@@ -111,13 +111,13 @@ export class BlockCompressStream extends Duplex {
     const input = buffer.subarray(0, this.#filled);
     this.#block = undefined;
     this.#filled = 0;
-    this.#compressBlock(input).then(
+    this.#compressor.compress(input).then(
       (output) => this.#settle(job, output, undefined),
       (error: Error) => this.#settle(job, undefined, error),
     );
   }
 
-  #settle(job: Job, output: Buffer | undefined, error: Error | undefined): void {
+  #settle(job: Job, output: Buffer[] | undefined, error: Error | undefined): void {
     if (this.destroyed) return;
     if (error !== undefined) {
       this.destroy(this.#mapError(error));
@@ -135,7 +135,7 @@ export class BlockCompressStream extends Duplex {
       const job = this.#jobs.shift()!;
       if (job.buffer.length === this.#blockSize && this.#spareBuffers.length < this.#parallelism) this.#spareBuffers.push(job.buffer);
       progressed = true;
-      this.#readerWantsMore = this.push(job.output);
+      for (const piece of job.output!) this.#readerWantsMore = this.push(piece);
     }
     if (progressed) this.#wake();
   }

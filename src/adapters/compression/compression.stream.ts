@@ -1,13 +1,10 @@
 import { Duplex, PassThrough, type Transform } from 'node:stream';
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { DBackupError, isDBackupError } from '../../core/errors.ts';
 import { BlockCompressStream } from './block-compress.stream.ts';
 import { resolveCompressionLevel, type Compression } from './compression.ts';
+import { createFrameEngines } from './frame-engines.ts';
 import { ZstdFrameSplitter } from './zstd-frames.ts';
-
-const gzipAsync = promisify(zlib.gzip);
-const zstdCompressAsync = promisify(zlib.zstdCompress);
 
 /** How the compressor cuts its input; see BlockCompressStream. */
 export interface CompressStreamOptions {
@@ -19,7 +16,7 @@ export interface CompressStreamOptions {
 
 export const DEFAULT_BLOCK_SIZE = 4 * 1024 * 1024;
 export const DEFAULT_PARALLELISM = 2;
-/** Output piece size of the one-shot engine: few thread-pool round trips per block. */
+/** Output buffer size of an engine: few thread-pool round trips per block. */
 const ENGINE_CHUNK_SIZE = 1024 * 1024;
 
 /**
@@ -37,13 +34,15 @@ export function createCompressStream(compression: Compression, level?: number, o
     case 'none':
       return new PassThrough();
     case 'gzip': {
-      const gzipOptions: zlib.ZlibOptions = { level: resolved, chunkSize: ENGINE_CHUNK_SIZE };
-      return new BlockCompressStream((block) => gzipAsync(block, gzipOptions), blocks, (error) => compressFailed('gzip', error));
+      // Node's typings omit reset() on Gzip, which has it like every deflate engine.
+      const createGzip = () => zlib.createGzip({ level: resolved, chunkSize: ENGINE_CHUNK_SIZE }) as zlib.Gzip & zlib.ZlibReset;
+      const engines = createFrameEngines(createGzip, zlib.constants.Z_FINISH, (engine) => engine.reset());
+      return new BlockCompressStream(engines, blocks, (error) => compressFailed('gzip', error));
     }
     case 'zstd': {
       const params = { [zlib.constants.ZSTD_c_compressionLevel]: resolved ?? 3, [zlib.constants.ZSTD_c_checksumFlag]: 1 };
-      const compressBlock = (block: Buffer) => zstdCompressAsync(block, { params, pledgedSrcSize: block.length, chunkSize: ENGINE_CHUNK_SIZE });
-      return new BlockCompressStream(compressBlock, blocks, (error) => compressFailed('zstd', error));
+      const engines = createFrameEngines(() => zlib.createZstdCompress({ params, chunkSize: ENGINE_CHUNK_SIZE }), zlib.constants.ZSTD_e_end);
+      return new BlockCompressStream(engines, blocks, (error) => compressFailed('zstd', error));
     }
   }
 }

@@ -113,12 +113,14 @@ describe('output in several frames (members), one per block', () => {
       expect((await transformAll(createDecompressStream(compression), compressed)).equals(data)).toBe(true);
     });
 
-    it(`${compression}: the system \`${compression} -d\` reads all frames`, async () => {
-      const { compressed } = await roundTrip(compression, data, 4, undefined, blockSize);
-      const restored = decompressWithCli(compression, compressed);
-      if (restored === undefined) return; // not installed here (and not CI)
-      expect(restored.length).toBe(data.length);
-      expect(restored.equals(data)).toBe(true);
+    it(`${compression}: the system \`${compression} -d\` reads all frames (and the output of empty input)`, async () => {
+      for (const input of [data, Buffer.alloc(0)]) {
+        const { compressed } = await roundTrip(compression, input, 4, undefined, blockSize);
+        const restored = decompressWithCli(compression, compressed);
+        if (restored === undefined) return; // not installed here (and not CI)
+        expect(restored.length).toBe(input.length);
+        expect(restored.equals(input)).toBe(true);
+      }
     });
   }
 
