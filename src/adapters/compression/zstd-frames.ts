@@ -4,7 +4,8 @@
  *
  * Why: `createZstdDecompress` (Node 24) stops at the end of a frame when the same write carries
  * the start of the next one and its output buffer still has room, and then quietly ends its
- * output. Fed writes that never cross a frame boundary, it decodes frame after frame.
+ * output (nodejs/node#64741). Fed writes that never cross a frame boundary, it decodes frame after
+ * frame.
  *
  * The scanner follows the frame layout of RFC 8878 (frame header, blocks with 3-byte headers, an
  * optional 4-byte checksum; skippable frames by their size field). It never fails: at bytes it
