@@ -63,7 +63,8 @@ export async function blockDigest(block: Uint8Array): Promise<Uint8Array> {
 export class AsyncContentHasher {
   readonly #maxInFlight: number;
   readonly #overall: Hash = createHash('sha256');
-  readonly #inFlight: Promise<Uint8Array>[] = [];
+  /** Blocks submitted and not yet combined, oldest first; each entry settles when its digest is known. */
+  readonly #inFlight: { digest?: Uint8Array; error?: unknown; settled: Promise<void> }[] = [];
   #block: Buffer | undefined;
   #blockFill = 0;
   #waiting = false;
@@ -92,7 +93,7 @@ export class AsyncContentHasher {
     this.#finished = true;
     if (this.#block !== undefined && this.#blockFill > 0) this.#submit(this.#block.subarray(0, this.#blockFill));
     this.#block = undefined;
-    while (this.#inFlight.length > 0) await this.#settleOldest();
+    while (this.#inFlight.length > 0) await this.#oldestSettled();
     return this.#overall.digest('hex');
   }
 
@@ -123,7 +124,7 @@ export class AsyncContentHasher {
     this.#waiting = true;
     try {
       while (position < data.length) {
-        await this.#settleOldest();
+        await this.#oldestSettled();
         position = this.#feed(data, position);
       }
     } finally {
@@ -132,17 +133,34 @@ export class AsyncContentHasher {
   }
 
   #submit(block: Uint8Array): void {
-    const digest = blockDigest(block);
-    digest.catch(() => undefined); // rejections surface when awaited in order, never unhandled
-    this.#inFlight.push(digest);
+    const entry: { digest?: Uint8Array; error?: unknown; settled: Promise<void> } = { settled: Promise.resolve() };
+    // Digests are combined as soon as they and all older ones are known, so a finished block never
+    // holds up the caller; a failure is kept and thrown where the caller waits.
+    entry.settled = blockDigest(block).then(
+      (digest) => {
+        entry.digest = digest;
+        this.#combineFinished();
+      },
+      (error: unknown) => {
+        entry.error = error ?? new Error('block digest failed');
+      },
+    );
+    this.#inFlight.push(entry);
   }
 
-  async #settleOldest(): Promise<void> {
+  #combineFinished(): void {
+    for (let oldest = this.#inFlight[0]; oldest?.digest !== undefined; oldest = this.#inFlight[0]) {
+      this.#overall.update(oldest.digest);
+      this.#inFlight.shift();
+    }
+  }
+
+  /** Waits until the oldest block's digest is known (and combined), or throws its failure. */
+  async #oldestSettled(): Promise<void> {
     const oldest = this.#inFlight[0];
     if (oldest === undefined) return;
-    const digest = await oldest;
-    this.#inFlight.shift();
-    this.#overall.update(digest);
+    await oldest.settled;
+    if (oldest.error !== undefined) throw oldest.error;
   }
 
   #checkUsable(method: string): void {
