@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { DropboxResponseError, type files } from 'dropbox';
-import { ContentHasher } from '../../../core/content-hash.ts';
+import { AsyncContentHasher } from '../../../core/content-hash.ts';
 import { DBackupError, cancelledError } from '../../../core/errors.ts';
 import type { ReadOptions } from '../../../ports/destination.port.ts';
 import { CONTENT_URL, headerSafeJson, type DropboxContext } from './dropbox-context.ts';
@@ -77,7 +77,8 @@ export async function openDownloadStream(context: DropboxContext, path: string, 
   const policy = context.settings.retry;
 
   async function* body(): AsyncGenerator<Uint8Array> {
-    const hasher = offset === 0 ? new ContentHasher() : undefined;
+    // Block hashes run in the thread pool, so the event loop keeps receiving meanwhile.
+    const hasher = offset === 0 ? new AsyncContentHasher() : undefined;
     let received = 0;
     let response: Response | undefined = opened.response;
     let failures = 0;
@@ -89,7 +90,8 @@ export async function openDownloadStream(context: DropboxContext, path: string, 
             for await (const piece of response.body as AsyncIterable<Uint8Array>) {
               received += piece.length;
               if (received > expected) throw integrity(`Dropbox sent more bytes than the file's size (${metadata.size}) for ${path}.`);
-              hasher?.update(piece);
+              const hashing = hasher?.update(piece);
+              if (hashing !== undefined) await hashing;
               options.onProgress?.(received);
               yield piece;
             }
@@ -120,7 +122,7 @@ export async function openDownloadStream(context: DropboxContext, path: string, 
         }
       }
       if (received !== expected) throw integrity(`Dropbox sent ${received} of ${expected} bytes for ${path}.`);
-      if (hasher !== undefined && metadata.content_hash !== undefined && hasher.digest() !== metadata.content_hash) {
+      if (hasher !== undefined && metadata.content_hash !== undefined && (await hasher.digest()) !== metadata.content_hash) {
         throw integrity(`The data read from Dropbox for ${path} does not match its content hash.`);
       }
     } finally {

@@ -71,6 +71,38 @@ describe('integrity', () => {
     expect((await buffer(await storage.read('download/file.bin', { offset: MIB }))).length).toBe(2 * MIB);
   });
 
+  it('a download with one byte altered in a later 4 MiB block fails with integrity; an intact one passes', async () => {
+    // The metadata is genuine; only the body differs, so only the block hashes can notice.
+    const flipAt = 9 * MIB + 3;
+    let tamper = true;
+    const fetch = tamperingFetch((url, init, send) => {
+      if (url.pathname !== '/2/files/download' || !tamper) return undefined;
+      return send(url.href, init).then((response) => {
+        let seen = 0;
+        const flip = new TransformStream<Uint8Array, Uint8Array>({
+          transform(piece, controller) {
+            if (flipAt >= seen && flipAt < seen + piece.length) {
+              piece = piece.slice();
+              piece[flipAt - seen] = (piece[flipAt - seen] ?? 0) ^ 0x01;
+            }
+            seen += piece.length;
+            controller.enqueue(piece);
+          },
+        });
+        return new Response(response.body?.pipeThrough(flip) ?? null, { status: response.status, headers: response.headers });
+      });
+    });
+    const { destination } = await emulator.destination(APPS.fullDropbox, '/Integrity', { fetch });
+    const storage = createStorage(destination);
+    const size = 13 * MIB + 321;
+    await storage.write('download/blocks.bin', generatedData(size, { seed: 4 }), { size });
+    const error = await rejection(buffer(await storage.read('download/blocks.bin')));
+    expect(error.code).toBe('integrity');
+    expect(error.message).toContain('does not match its content hash');
+    tamper = false;
+    expect(await digestStream(await storage.read('download/blocks.bin'))).toEqual(await generatedDataDigest(size, 4));
+  });
+
   it('a download shorter than its metadata says fails with integrity', async () => {
     const fetch = tamperingFetch((url, init, send) => {
       if (url.pathname !== '/2/files/download') return undefined;
