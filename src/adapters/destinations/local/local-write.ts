@@ -29,6 +29,9 @@ export async function writeFileAtomically(
   const folder = dirname(target);
   const temp = join(folder, tempNameFor(basename(target)));
   const onAbort = (): void => {
+    // The abort may come before the loop below reads the source; its error is reported by this
+    // function (as `cancelled`), so it must not also surface as an unobserved stream error.
+    source.on('error', () => undefined);
     source.destroy(cancelledError(signal?.reason));
   };
   signal?.addEventListener('abort', onAbort, { once: true });
