@@ -128,14 +128,21 @@ export class BlockCompressStream extends Duplex {
     this.#emitFinished();
   }
 
-  /** Pushes finished frames from the head of the queue while the reader wants more. */
+  /**
+   * Pushes the pieces of finished frames from the head of the queue, one at a time while the
+   * reader wants more (so a slow reader gets one piece per read, not a whole frame at once).
+   */
   #emitFinished(): void {
     let progressed = false;
-    while (!this.destroyed && this.#jobs[0]?.done === true && this.#readerWantsMore) {
-      const job = this.#jobs.shift()!;
-      if (job.buffer.length === this.#blockSize && this.#spareBuffers.length < this.#parallelism) this.#spareBuffers.push(job.buffer);
-      progressed = true;
-      for (const piece of job.output!) this.#readerWantsMore = this.push(piece);
+    while (!this.destroyed && this.#readerWantsMore && this.#jobs[0]?.done === true) {
+      const job = this.#jobs[0];
+      const piece = job.output!.shift();
+      if (job.output!.length === 0) {
+        this.#jobs.shift();
+        if (job.buffer.length === this.#blockSize && this.#spareBuffers.length < this.#parallelism) this.#spareBuffers.push(job.buffer);
+        progressed = true;
+      }
+      if (piece !== undefined) this.#readerWantsMore = this.push(piece);
     }
     if (progressed) this.#wake();
   }
