@@ -59,6 +59,12 @@ export async function blockDigest(block: Uint8Array): Promise<Uint8Array> {
  * the next call (and keep `data` unchanged until then); otherwise it returns nothing and the data
  * may be reused immediately. Calling `update` or `digest` while an `update` is pending, or after
  * `digest`, throws. A failed block digest rejects the pending `update` or `digest`.
+ *
+ * Not free: Node copies each block on the calling thread (and wipes the copy afterwards), about a
+ * quarter to a third of what hashing it there would cost, and total CPU rises a little. It pays
+ * where the event loop is the bottleneck (a fast download); where it is not (an upload waiting on
+ * the network), the synchronous `ContentHasher` is cheaper. (Node 24, 2 cores, 1 GiB download from
+ * the emulator: event-loop CPU 1.3 s sync vs 0.75 s here, total CPU 1.75 s vs 1.8 s.)
  */
 export class AsyncContentHasher {
   readonly #maxInFlight: number;
