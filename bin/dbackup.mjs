@@ -1,7 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 // The `dbackup` command. It imports TypeScript directly, so it needs the project's Node 24: `npx dbackup`
 // gets it because npx puts node_modules/.bin (holding the pinned `node` package) first on PATH.
 import process from 'node:process';
+import './compile-cache.mjs';
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(`dbackup needs Node.js 24 or later (this is ${process.version}). Run it from the project as 'npx dbackup'.\n`);
