@@ -129,7 +129,8 @@ describe('AsyncContentHasher', () => {
 
   it('refuses an update while the previous one is waiting, and any use after digest', async () => {
     const hasher = new AsyncContentHasher({ maxInFlight: 1 });
-    const waiting = hasher.update(Buffer.alloc(2 * B));
+    // One block on the worker, one held full in the spare buffer: the third must wait.
+    const waiting = hasher.update(Buffer.alloc(3 * B));
     expect(waiting).toBeInstanceOf(Promise);
     expect(() => hasher.update(Buffer.alloc(1))).toThrow(/previous update/);
     await waiting;

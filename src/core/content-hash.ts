@@ -1,5 +1,6 @@
-import { createHash, webcrypto, type Hash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { hashSharedBlock } from './block-hash-worker.ts';
 
 /** Dropbox hashes content in blocks of this many bytes (see docs/architecture.md). */
 export const CONTENT_HASH_BLOCK_SIZE = 4 * 1024 * 1024;
@@ -44,40 +45,33 @@ export class ContentHasher {
 }
 
 /**
- * SHA-256 of one block, computed in the libuv thread pool (WebCrypto). WebCrypto copies the bytes
- * before `digest` returns, so the caller may reuse `block` at once.
- */
-export async function blockDigest(block: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await webcrypto.subtle.digest('SHA-256', block));
-}
-
-/**
- * The same Dropbox content hash as `ContentHasher`, but each 4 MiB block's SHA-256 runs in the
- * thread pool while the caller keeps receiving; the block digests are combined in order. Memory is
- * bounded: one reused 4 MiB assembly buffer plus at most `maxInFlight` blocks being hashed (each
- * a copy WebCrypto makes). `update` returns a promise when that limit is reached: await it before
- * the next call (and keep `data` unchanged until then); otherwise it returns nothing and the data
- * may be reused immediately. Calling `update` or `digest` while an `update` is pending, or after
+ * The same Dropbox content hash as `ContentHasher`, but each 4 MiB block's SHA-256 runs on a
+ * worker thread (`hashSharedBlock`) while the caller keeps receiving; the block digests are
+ * combined in order. Incoming bytes are copied into a ring of `maxInFlight + 1` reused 4 MiB
+ * shared buffers (one filling, the others being hashed), so memory is fixed and nothing is
+ * allocated per block. `update` returns a promise when every buffer is busy: await it before the
+ * next call (and keep `data` unchanged until then); otherwise it returns nothing and the data may
+ * be reused immediately. Calling `update` or `digest` while an `update` is pending, or after
  * `digest`, throws. A failed block digest rejects the pending `update` or `digest`.
  *
- * Not free: Node copies each block on the calling thread (and wipes the copy afterwards), about a
- * quarter to a third of what hashing it there would cost, and total CPU rises a little. It pays
- * where the event loop is the bottleneck (a fast download); where it is not (an upload waiting on
- * the network), the synchronous `ContentHasher` is cheaper. (Node 24, 2 cores, 1 GiB download from
- * the emulator: event-loop CPU 1.3 s sync vs 0.75 s here, total CPU 1.75 s vs 1.8 s.)
+ * It pays where the event loop is the bottleneck (a fast download); where it is not (an upload
+ * waiting on the network), the synchronous `ContentHasher` is cheaper: it costs no copy, no worker
+ * and no shared buffers. Figures are in docs/architecture.md (Performance).
  */
 export class AsyncContentHasher {
   readonly #maxInFlight: number;
   readonly #overall: Hash = createHash('sha256');
   /** Blocks submitted and not yet combined, oldest first; each entry settles when its digest is known. */
-  readonly #inFlight: { digest?: Uint8Array; error?: unknown; settled: Promise<void> }[] = [];
-  #block: Buffer | undefined;
+  readonly #inFlight: { buffer: SharedArrayBuffer; digest?: Uint8Array; error?: unknown; settled: Promise<void> }[] = [];
+  /** Shared buffers not in flight; the one being filled is `#block`. */
+  readonly #free: SharedArrayBuffer[] = [];
+  #block: { shared: SharedArrayBuffer; view: Uint8Array } | undefined;
   #blockFill = 0;
   #waiting = false;
   #finished = false;
 
   constructor(options: { maxInFlight?: number } = {}) {
-    const maxInFlight = options.maxInFlight ?? 2;
+    const maxInFlight = options.maxInFlight ?? 1;
     if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError('maxInFlight must be a positive integer');
     this.#maxInFlight = maxInFlight;
   }
@@ -88,7 +82,7 @@ export class AsyncContentHasher {
     return stopped < data.length ? this.#feedLater(data, stopped) : undefined;
   }
 
-  /** Blocks handed to the thread pool whose digest has not been combined yet (at most `maxInFlight`). */
+  /** Blocks on the worker whose digest has not been combined yet (at most `maxInFlight`). */
   get blocksInFlight(): number {
     return this.#inFlight.length;
   }
@@ -97,33 +91,35 @@ export class AsyncContentHasher {
   async digest(): Promise<string> {
     this.#checkUsable('digest');
     this.#finished = true;
-    if (this.#block !== undefined && this.#blockFill > 0) this.#submit(this.#block.subarray(0, this.#blockFill));
-    this.#block = undefined;
+    if (this.#blockFill > 0) {
+      while (this.#inFlight.length >= this.#maxInFlight) await this.#oldestSettled();
+      this.#submit();
+    }
     while (this.#inFlight.length > 0) await this.#oldestSettled();
     return this.#overall.digest('hex');
   }
 
-  /** Takes `data` from `position` until done or `maxInFlight` blocks are busy; returns where it stopped. */
+  /** Copies `data` from `position` until done or every buffer is busy; returns where it stopped. */
   #feed(data: Uint8Array, position: number): number {
-    while (position < data.length && this.#inFlight.length < this.#maxInFlight) {
-      const rest = data.length - position;
-      if (this.#blockFill === 0 && rest >= CONTENT_HASH_BLOCK_SIZE) {
-        // A whole block in one piece: WebCrypto's own copy is enough.
-        this.#submit(data.subarray(position, position + CONTENT_HASH_BLOCK_SIZE));
-        position += CONTENT_HASH_BLOCK_SIZE;
-        continue;
+    while (position < data.length) {
+      if (this.#blockFill === CONTENT_HASH_BLOCK_SIZE) {
+        if (this.#inFlight.length >= this.#maxInFlight) return position;
+        this.#submit();
       }
-      const block = (this.#block ??= Buffer.allocUnsafeSlow(CONTENT_HASH_BLOCK_SIZE));
-      const take = Math.min(CONTENT_HASH_BLOCK_SIZE - this.#blockFill, rest);
-      block.set(data.subarray(position, position + take), this.#blockFill);
+      const block = (this.#block ??= this.#takeBuffer());
+      const take = Math.min(CONTENT_HASH_BLOCK_SIZE - this.#blockFill, data.length - position);
+      block.view.set(data.subarray(position, position + take), this.#blockFill);
       this.#blockFill += take;
       position += take;
-      if (this.#blockFill === CONTENT_HASH_BLOCK_SIZE) {
-        this.#submit(block);
-        this.#blockFill = 0;
-      }
     }
+    // A full block goes out at once when it may, so hashing starts before the next bytes arrive.
+    if (this.#blockFill === CONTENT_HASH_BLOCK_SIZE && this.#inFlight.length < this.#maxInFlight) this.#submit();
     return position;
+  }
+
+  #takeBuffer(): { shared: SharedArrayBuffer; view: Uint8Array } {
+    const shared = this.#free.pop() ?? new SharedArrayBuffer(CONTENT_HASH_BLOCK_SIZE);
+    return { shared, view: new Uint8Array(shared) };
   }
 
   async #feedLater(data: Uint8Array, position: number): Promise<void> {
@@ -138,11 +134,15 @@ export class AsyncContentHasher {
     }
   }
 
-  #submit(block: Uint8Array): void {
-    const entry: { digest?: Uint8Array; error?: unknown; settled: Promise<void> } = { settled: Promise.resolve() };
+  #submit(): void {
+    const block = this.#block!;
+    const length = this.#blockFill;
+    this.#block = undefined;
+    this.#blockFill = 0;
+    const entry: { buffer: SharedArrayBuffer; digest?: Uint8Array; error?: unknown; settled: Promise<void> } = { buffer: block.shared, settled: Promise.resolve() };
     // Digests are combined as soon as they and all older ones are known, so a finished block never
     // holds up the caller; a failure is kept and thrown where the caller waits.
-    entry.settled = blockDigest(block).then(
+    entry.settled = hashSharedBlock(block.shared, length).then(
       (digest) => {
         entry.digest = digest;
         this.#combineFinished();
@@ -158,6 +158,7 @@ export class AsyncContentHasher {
     for (let oldest = this.#inFlight[0]; oldest?.digest !== undefined; oldest = this.#inFlight[0]) {
       this.#overall.update(oldest.digest);
       this.#inFlight.shift();
+      this.#free.push(oldest.buffer);
     }
   }
 

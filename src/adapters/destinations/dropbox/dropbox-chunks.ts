@@ -21,7 +21,7 @@ export interface Chunk {
  * While reading it also hashes: `chunkSize` is a multiple of 4 MiB, so each chunk's 4 MiB blocks
  * are the whole file's blocks, and one SHA-256 pass yields both the per-request hash and the
  * file's Dropbox content hash (`fileHash()`). The hashing stays synchronous on purpose: hashing
- * the blocks in the thread pool (`blockDigest`) was measured to save event-loop time but no upload
+ * the blocks on another thread (`AsyncContentHasher`) was measured to save event-loop time but no upload
  * time (uploads wait on the network, not on the event loop) while costing more CPU and memory.
  */
 export class ChunkReader {

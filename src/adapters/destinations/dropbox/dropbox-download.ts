@@ -77,7 +77,7 @@ export async function openDownloadStream(context: DropboxContext, path: string, 
   const policy = context.settings.retry;
 
   async function* body(): AsyncGenerator<Uint8Array> {
-    // Block hashes run in the thread pool, so the event loop keeps receiving meanwhile.
+    // Block hashes run on a worker thread, so the event loop keeps receiving meanwhile.
     const hasher = offset === 0 ? new AsyncContentHasher() : undefined;
     let received = 0;
     let response: Response | undefined = opened.response;
