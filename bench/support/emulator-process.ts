@@ -37,7 +37,7 @@ export async function startEmulatorProcess(dir: string, quotaBytes: number): Pro
     dataDir: join(dir, 'emulator-data'),
   }));
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'emulator/main.ts'), '--port', String(port), '--config', configPath], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', join(ROOT, 'bin/compile-cache.mjs'), join(ROOT, 'emulator/main.ts'), '--port', String(port), '--config', configPath], { stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   const stop = async () => {
     if (child.exitCode !== null) return;
