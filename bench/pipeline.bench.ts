@@ -3,11 +3,13 @@
  * compression → AES-256-GCM encryption → hashing → Dropbox destination → emulator) against the
  * baseline `pg_dump | gzip > /dev/null` (and `| zstd`) measured in the same run.
  *
- *   npm run bench:pipeline -- --size 1GiB [--rounds 2] [--keep]
+ *   npm run bench:pipeline -- --size 1GiB [--rounds 2] [--keep] [--compression gzip|zstd] [--verbose]
  *
  * Generates (or reuses, with --keep) a database whose plain dump is about --size bytes. The
  * emulator runs as a separate process, so this process's peak RSS is DBackup's pipeline alone.
- * Prints seconds of each, the ratio DBackup/baseline (goal ≤ 1.2) and peak RSS (goal ≤ 200 MiB).
+ * Prints seconds of each, the ratio DBackup/baseline (goal ≤ 1.2), the CPU seconds each side's
+ * processes spent (on a small machine they share the cores, so the totals decide the times) and
+ * peak RSS (goal ≤ 200 MiB). `--verbose` adds the sampled peaks of V8 heap and external memory.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,6 +24,7 @@ import { createDropboxDestination } from '../src/adapters/destinations/dropbox/d
 import { createPostgresSource } from '../src/adapters/sources/postgres/postgres.source.ts';
 import { runBackup } from '../src/core/backup/run-backup.ts';
 import { createStorage } from '../src/core/storage.ts';
+import { cpuSince, cpuSnapshot, findPostmaster, type CpuSnapshot } from './support/cpu-accounting.ts';
 import { parseSize, startEmulatorProcess } from './support/emulator-process.ts';
 
 const run = promisify(execFile);
@@ -56,6 +59,11 @@ async function ensureDatabase(name: string, size: number): Promise<void> {
   console.log('');
 }
 
+function parseCompression(value: string): 'gzip' | 'zstd' {
+  if (value !== 'gzip' && value !== 'zstd') throw new Error('--compression takes gzip or zstd');
+  return value;
+}
+
 async function timeShell(command: string): Promise<number> {
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
@@ -66,7 +74,17 @@ async function timeShell(command: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { size: { type: 'string', default: '1GiB' }, rounds: { type: 'string', default: '2' }, keep: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { size: { type: 'string', default: '1GiB' }, rounds: { type: 'string', default: '2' }, keep: { type: 'boolean', default: false }, compression: { type: 'string' }, verbose: { type: 'boolean', default: false } } });
+  const peaks = { heap: 0, external: 0, arrayBuffers: 0 };
+  if (values.verbose) {
+    setInterval(() => {
+      const memory = process.memoryUsage();
+      peaks.heap = Math.max(peaks.heap, memory.heapTotal);
+      peaks.external = Math.max(peaks.external, memory.external);
+      peaks.arrayBuffers = Math.max(peaks.arrayBuffers, memory.arrayBuffers);
+    }, 20).unref();
+  }
+  const compressions = values.compression === undefined ? (['gzip', 'zstd'] as const) : ([parseCompression(values.compression)] as const);
   const size = parseSize(values.size);
   const rounds = Number(values.rounds);
   const database = `dbk_bench_${Math.round(size / MIB)}m`;
@@ -88,20 +106,26 @@ async function main(): Promise<void> {
     const key = generateEncryptionKey();
     const dumpCommand = `pg_dump -h ${PG.host} -p ${PG.port} -U ${PG.user} ${database}`;
 
-    for (const compression of ['gzip', 'zstd'] as const) {
+    for (const compression of compressions) {
       const baselineCommand = `${dumpCommand} | ${compression === 'gzip' ? 'gzip' : 'zstd -q -3'} > /dev/null`;
       const baseline: number[] = [];
       const ours: number[] = [];
       let stored = 0;
       let original = 0;
+      const postmaster = findPostmaster();
+      const cpu = { baseline: [] as CpuSnapshot[], ours: [] as CpuSnapshot[] };
       for (let round = 0; round < rounds; round++) {
+        let before = cpuSnapshot(emulator.pid, postmaster);
         baseline.push(await timeShell(baselineCommand));
+        cpu.baseline.push(cpuSince(before, cpuSnapshot(emulator.pid, postmaster)));
+        before = cpuSnapshot(emulator.pid, postmaster);
         const started = performance.now();
         const outcome = await runBackup(
           { job: { id: 'bench', name: 'bench', folderName: `bench-${compression}`, compression }, source, sourceType: 'postgres', database, targets: [{ id: 'dropbox', name: 'emulator', storage }], encryption: { profileId: 'bench', key } },
           { transforms, clock: { now: () => new Date() }, appVersion: 'bench', log: () => undefined },
         );
         ours.push((performance.now() - started) / 1000);
+        cpu.ours.push(cpuSince(before, cpuSnapshot(emulator.pid, postmaster)));
         if (outcome.results[0]?.status !== 'success') throw outcome.results[0]?.error ?? new Error('backup failed');
         stored = outcome.sidecar!.storedSize;
         original = outcome.sidecar!.originalSize;
@@ -114,9 +138,18 @@ async function main(): Promise<void> {
       console.log(`  baseline  ${baselineCommand.replace(dumpCommand, 'pg_dump')}: ${baseline.map((s) => s.toFixed(1)).join(', ')} s (median ${median(baseline).toFixed(1)} s)`);
       console.log(`  DBackup   pg_dump → ${compression} → AES-256-GCM → Dropbox emulator: ${ours.map((s) => s.toFixed(1)).join(', ')} s (median ${median(ours).toFixed(1)} s)`);
       console.log(`  ratio DBackup/baseline ${ratio.toFixed(2)} (goal ≤ 1.2)`);
+      const describeCpu = (list: CpuSnapshot[], own: string): string => {
+        const mean = (pick: (snapshot: CpuSnapshot) => number) => list.reduce((sum, snapshot) => sum + pick(snapshot), 0) / list.length;
+        const parts = [`${own} ${mean((s) => s.children).toFixed(1)}`, `PostgreSQL ${mean((s) => s.postgres).toFixed(1)}`];
+        if (list === cpu.ours) parts.unshift(`DBackup ${mean((s) => s.self).toFixed(1)}`, `emulator ${mean((s) => s.emulator).toFixed(1)}`);
+        const total = mean((s) => s.children + s.postgres + (list === cpu.ours ? s.self + s.emulator : 0));
+        return `${total.toFixed(1)} s (${parts.join(', ')})`;
+      };
+      console.log(`  CPU per run: baseline ${describeCpu(cpu.baseline, 'pg_dump + compressor')}; DBackup ${describeCpu(cpu.ours, 'pg_dump')}`);
     }
     const peakMiB = process.resourceUsage().maxRSS / 1024;
     console.log(`\npeak RSS of this process: ${peakMiB.toFixed(0)} MiB (goal ≤ 200 MiB)`);
+    if (values.verbose) console.log(`sampled peaks: V8 heap ${(peaks.heap / MIB).toFixed(0)} MiB, external ${(peaks.external / MIB).toFixed(0)} MiB (array buffers ${(peaks.arrayBuffers / MIB).toFixed(0)} MiB)`);
   } finally {
     await emulator.stop();
     await rm(dir, { recursive: true, force: true });

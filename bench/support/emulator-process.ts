@@ -13,6 +13,7 @@ const SCOPES = ['account_info.read', 'files.metadata.read', 'files.metadata.writ
 
 export interface EmulatorProcess {
   url: string;
+  pid: number | undefined;
   app: { key: string; secret: string };
   email: string;
   stop(): Promise<void>;
@@ -49,7 +50,7 @@ export async function startEmulatorProcess(dir: string, quotaBytes: number): Pro
     if (child.exitCode !== null) throw new Error(`the emulator exited with code ${child.exitCode}`);
     try {
       await fetch(`${url}/__emulator/info`);
-      return { url, app, email, stop };
+      return { url, pid: child.pid, app, email, stop };
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
