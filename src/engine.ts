@@ -11,7 +11,9 @@ import { createDropboxDestination } from './adapters/destinations/dropbox/dropbo
 import type { FetchLike } from './adapters/destinations/dropbox/dropbox-fetch.ts';
 import { createLocalDestination } from './adapters/destinations/local/local.destination.ts';
 import { createCronerSchedule } from './adapters/schedule/croner.schedule.ts';
+import { createLocalProcessOwnership } from './adapters/process/local-process-ownership.ts';
 import { createLocalScratchSpace } from './adapters/scratch/local-scratch.ts';
+import { ensureProcessTempDir, removeAbandonedTempDirs } from './adapters/scratch/process-temp-dirs.ts';
 import { createMysqlSource } from './adapters/sources/mysql/mysql.source.ts';
 import { createPostgresSource } from './adapters/sources/postgres/postgres.source.ts';
 import { createSqliteSource } from './adapters/sources/sqlite/sqlite.source.ts';
@@ -28,6 +30,7 @@ import type { Clock } from './ports/clock.port.ts';
 import type { Destination } from './ports/destination.port.ts';
 import type { DestinationRecord, MetadataStore, Run, SourceRecord } from './ports/metadata-store.port.ts';
 import type { ScheduleCalculator } from './ports/schedule.port.ts';
+import type { ProcessOwnership } from './ports/process-ownership.port.ts';
 import type { ScratchSpace } from './ports/scratch.port.ts';
 import type { DatabaseSource } from './ports/source.port.ts';
 
@@ -41,6 +44,8 @@ export interface EngineOptions {
   log?: (level: 'info' | 'warn', message: string) => void;
   maxConcurrentRuns?: number;
   watchdogSeconds?: number;
+  /** Who this process is, for runs and temporary files (default: this OS process). */
+  ownership?: ProcessOwnership;
 }
 
 export interface Engine {
@@ -67,9 +72,12 @@ export function createEngine(options: EngineOptions): Engine {
   const transforms = createBackupTransforms();
   const schedule = createCronerSchedule();
   // Private temporary files (restore downloads, SQLite snapshots) live under the data directory,
-  // so startup can clear what a killed process left there.
-  const tmpDir = join(options.dataDir, 'tmp');
-  mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
+  // in a folder per process, so startup can clear what a killed process left there and nothing
+  // of a live one (a CLI backup beside the server).
+  const ownership = options.ownership ?? createLocalProcessOwnership();
+  const tmpRoot = join(options.dataDir, 'tmp');
+  mkdirSync(tmpRoot, { recursive: true, mode: 0o700 });
+  const tmpDir = ensureProcessTempDir(tmpRoot, ownership);
   const scratch = createLocalScratchSpace(tmpDir);
   const profiles = createEncryptionProfilesService({ store, keys: keyTools, clock });
 
@@ -117,7 +125,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   const runner = createJobRunner({
     store, resolve: resolveJob, transforms, clock, appVersion: options.appVersion,
-    maxConcurrentRuns: options.maxConcurrentRuns, watchdogSeconds: options.watchdogSeconds,
+    maxConcurrentRuns: options.maxConcurrentRuns, watchdogSeconds: options.watchdogSeconds, ownership,
   });
   const scheduler = createScheduler({ store, runner, schedule, clock, log });
 
@@ -127,8 +135,8 @@ export function createEngine(options: EngineOptions): Engine {
       transforms, scratch, keyForFingerprint: profiles.keyForFingerprint, log, onProgress,
     }),
     async start(startOptions = {}) {
-      await scratch.clearStale();
-      const interrupted = await recoverAfterRestart(store, resolveJob, log);
+      await removeAbandonedTempDirs(tmpRoot, ownership);
+      const interrupted = await recoverAfterRestart(store, resolveJob, log, ownership);
       const missed = startOptions.scheduler === false ? [] : await scheduler.start();
       return { interrupted, missed };
     },

@@ -1,14 +1,15 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScratchFile, ScratchSpace } from '../../ports/scratch.port.ts';
 
 /**
  * Scratch files under `baseDir` (default the OS temp dir), each in its own 0700 folder. Callers
- * remove them in `finally`; what a killed process leaves behind is cleared by `clearStale` at start.
+ * remove them in `finally`; the engine gives each process its own `baseDir`, and what a killed
+ * process left behind is removed at the next start (process-temp-dirs.ts).
  */
-export function createLocalScratchSpace(baseDir: string = join(tmpdir(), 'dbackup-scratch')): ScratchSpace & { clearStale(): Promise<void> } {
+export function createLocalScratchSpace(baseDir: string = join(tmpdir(), 'dbackup-scratch')): ScratchSpace {
   return {
     async create(purpose) {
       await mkdir(baseDir, { recursive: true, mode: 0o700 });
@@ -21,11 +22,6 @@ export function createLocalScratchSpace(baseDir: string = join(tmpdir(), 'dbacku
         remove: () => rm(dir, { recursive: true, force: true }),
       };
       return file;
-    },
-    /** Empties the base folder (keeping it), for startup after a crash. */
-    async clearStale() {
-      const entries = await readdir(baseDir).catch(() => [] as string[]);
-      await Promise.all(entries.map((entry) => rm(join(baseDir, entry), { recursive: true, force: true })));
     },
   };
 }

@@ -129,6 +129,8 @@ export interface RunsTable {
   backup_key: string | null;
   /** Highest log `seq` so far; incremented atomically to number log lines. */
   log_count: number;
+  /** The process executing the run (ports/process-ownership.port.ts); NULL for runs from before 0002. */
+  owner: string | null;
 }
 
 export interface RunLogsTable {

@@ -1,5 +1,6 @@
 import type { BackupTransforms } from '../../ports/backup-transforms.port.ts';
 import type { Clock } from '../../ports/clock.port.ts';
+import type { ProcessOwnership } from '../../ports/process-ownership.port.ts';
 import { UNFINISHED_RUN_STATUSES, type DestinationResult, type Job, type Repositories, type Run, type RunTrigger } from '../../ports/metadata-store.port.ts';
 import { applyRetentionOnDestination } from '../backup/apply-retention.ts';
 import { runBackup, type BackupOutcome } from '../backup/run-backup.ts';
@@ -17,6 +18,8 @@ export interface JobRunnerOptions {
   maxConcurrentRuns?: number;
   /** A run that moves no byte for this long is stopped. Default 600 s. */
   watchdogSeconds?: number;
+  /** Names this process as the owner of the runs it queues, so another process starting up leaves them alone. */
+  ownership?: ProcessOwnership;
 }
 
 export interface JobRunner {
@@ -200,7 +203,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       if (elsewhere) {
         throw new DBackupError('conflict', `Job "${job.name}" already has a run in progress (${elsewhere.id}), started by another DBackup process. Wait for it to finish; if no DBackup process is running, restart DBackup to mark it interrupted.`, { details: { runId: elsewhere.id } });
       }
-      const run = await store.runs.create({ jobId, trigger });
+      const run = await store.runs.create({ jobId, trigger, owner: options.ownership?.self });
       queue.push({ runId: run.id, jobId, controller: new AbortController() });
       await store.runs.appendLog(run.id, 'info', `Queued (${trigger}).`);
       queueMicrotask(pump);

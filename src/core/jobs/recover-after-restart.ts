@@ -1,20 +1,24 @@
 import type { Repositories, Run } from '../../ports/metadata-store.port.ts';
+import type { ProcessOwnership } from '../../ports/process-ownership.port.ts';
 import { sidecarKeyFor } from '../backup/backup-naming.ts';
 import type { ResolveJobResources } from './job-resources.ts';
 
 export const INTERRUPTED_MESSAGE = 'DBackup stopped while this run was in progress (the process was killed or restarted). Incomplete files were removed; run the job again.';
 
 /**
- * Startup recovery: runs left queued or running by a killed process become `interrupted`, and on
- * each of their destinations a backup file without its sidecar (or a sidecar without its file) is
- * removed, so nothing half-made stays listed. A pair that was fully committed is kept.
+ * Startup recovery: runs left queued or running by a process that ended (killed, crashed) become
+ * `interrupted`, and on each of their destinations a backup file without its sidecar (or a
+ * sidecar without its file) is removed, so nothing half-made stays listed. A pair that was fully
+ * committed is kept. Runs whose process is still alive — a CLI backup running beside the server —
+ * are left alone, files and all.
  */
 export async function recoverAfterRestart(
   store: Pick<Repositories, 'jobs' | 'runs'>,
   resolve: ResolveJobResources,
   log: (level: 'info' | 'warn', message: string) => void,
+  ownership?: ProcessOwnership,
 ): Promise<Run[]> {
-  const interrupted = await store.runs.markUnfinishedRunsInterrupted(INTERRUPTED_MESSAGE);
+  const interrupted = await store.runs.markUnfinishedRunsInterrupted(INTERRUPTED_MESSAGE, (run) => ownership?.hasEnded(run.owner) ?? true);
   for (const run of interrupted) {
     if (!run.backupKey) continue;
     const job = await store.jobs.get(run.jobId);

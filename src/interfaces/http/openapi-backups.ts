@@ -168,7 +168,7 @@ export const BACKUP_SCHEMAS: Record<string, Schema> = {
     {
       id: str(), jobId: str(), jobName: str(), status: ref('RunStatus'), trigger: { enum: ['manual', 'schedule'] }, stage: str('dumping, uploading, retention, …'),
       bytes: int('Dump bytes so far'), rate: int('Bytes per second'), etaSeconds: int(), queuedAt: time(), startedAt: time(), endedAt: time(),
-      errorCode: str(), errorMessage: str(), backupKey: str(),
+      errorCode: str(), errorMessage: str(), backupKey: str(), owner: str('The process executing the run: host, process id, start time'),
       destinationResults: {
         type: 'array',
         items: obj({ destinationId: str(), destinationName: str(), status: { enum: ['pending', 'success', 'failed'] }, key: str(), bytes: int(), errorCode: str(), errorMessage: str() }, ['destinationId', 'destinationName', 'status']),

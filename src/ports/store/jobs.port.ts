@@ -120,6 +120,8 @@ export interface Run {
   destinationResults: DestinationResult[];
   /** File name of the backup this run produced (same under every destination). */
   backupKey: string | undefined;
+  /** The process executing the run (see ProcessOwnership); undefined for runs recorded before owners were kept. */
+  owner: string | undefined;
 }
 
 export interface RunPatch {
@@ -158,8 +160,8 @@ export interface RunLogLine {
 }
 
 export interface RunsRepository {
-  /** A new `queued` run. Throws `not_found` for an unknown job. */
-  create(input: { jobId: string; trigger: RunTrigger }): Promise<Run>;
+  /** A new `queued` run, executed by the process `owner` names. Throws `not_found` for an unknown job. */
+  create(input: { jobId: string; trigger: RunTrigger; owner?: string }): Promise<Run>;
   get(id: string): Promise<Run | undefined>;
   list(filter?: RunFilter): Promise<Run[]>;
   /** The most recent run of every job that has one (dashboard). */
@@ -171,10 +173,11 @@ export interface RunsRepository {
   /** Lines with `seq > afterSeq` (default 0), oldest first, at most `limit` (default 1000). */
   logs(runId: string, options?: { afterSeq?: number; limit?: number }): Promise<RunLogLine[]>;
   /**
-   * Startup recovery: every `queued` or `running` run (left by a killed process) becomes
-   * `interrupted`, ended now, with `message` as its error. Returns the runs as they are now.
+   * Startup recovery: every `queued` or `running` run left by a process that ended (`abandoned`
+   * says which; default: all) becomes `interrupted`, ended now, with `message` as its error.
+   * Returns those runs as they are now.
    */
-  markUnfinishedRunsInterrupted(message?: string): Promise<Run[]>;
+  markUnfinishedRunsInterrupted(message?: string, abandoned?: (run: Run) => boolean): Promise<Run[]>;
 }
 
 export interface BackupRecord {

@@ -23,7 +23,7 @@ export function createRunsRepository(ctx: RepositoryContext): RunsRepository {
   const getRow = (db: Kysely<StoreSchema>, id: string) => db.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
 
   return {
-    async create({ jobId, trigger }) {
+    async create({ jobId, trigger, owner }) {
       const row = {
         id: newId(),
         job_id: jobId,
@@ -41,6 +41,7 @@ export function createRunsRepository(ctx: RepositoryContext): RunsRepository {
         destination_results_json: '[]',
         backup_key: null,
         log_count: 0,
+        owner: owner ?? null,
       } satisfies Insertable<RunsTable>;
       try {
         await ctx.db().insertInto('runs').values(row).execute();
@@ -129,10 +130,11 @@ export function createRunsRepository(ctx: RepositoryContext): RunsRepository {
       return rows.map(toLogLine);
     },
 
-    markUnfinishedRunsInterrupted(message = INTERRUPTED_MESSAGE) {
+    markUnfinishedRunsInterrupted(message = INTERRUPTED_MESSAGE, abandoned = () => true) {
       return atomically(ctx.db(), async (db) => {
         const unfinished = [...UNFINISHED_RUN_STATUSES];
-        const ids = (await db.selectFrom('runs').select('id').where('status', 'in', unfinished).execute()).map((r) => r.id);
+        const rows = await db.selectFrom('runs').selectAll().where('status', 'in', unfinished).execute();
+        const ids = rows.filter((row) => abandoned(toRun(row))).map((row) => row.id);
         if (ids.length === 0) return [];
         await db
           .updateTable('runs')
@@ -140,8 +142,8 @@ export function createRunsRepository(ctx: RepositoryContext): RunsRepository {
           .where('id', 'in', ids)
           .where('status', 'in', unfinished)
           .execute();
-        const rows = await db.selectFrom('runs').selectAll().where('id', 'in', ids).orderBy('queued_at').orderBy('id').execute();
-        return rows.map(toRun);
+        const marked = await db.selectFrom('runs').selectAll().where('id', 'in', ids).orderBy('queued_at').orderBy('id').execute();
+        return marked.map(toRun);
       });
     },
   };
@@ -180,6 +182,7 @@ function toRun(row: Selectable<RunsTable>): Run {
     errorMessage: orUndefined(row.error_message),
     destinationResults: JSON.parse(row.destination_results_json) as DestinationResult[],
     backupKey: orUndefined(row.backup_key),
+    owner: orUndefined(row.owner),
   };
 }
 

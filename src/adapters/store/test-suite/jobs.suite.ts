@@ -124,6 +124,27 @@ export function jobsSuite(h: () => StoreHarness): void {
     expect(await store.runs.markUnfinishedRunsInterrupted()).toEqual([]);
   });
 
+  it('runs: keep their owner, and recovery interrupts only the runs whose owner ended', async () => {
+    const { store } = h();
+    const { source, local } = await fixtures(store);
+    const jobA = await store.jobs.create({ name: 'A', folderName: 'a', sourceId: source.id, destinationIds: [local.id] });
+    const jobB = await store.jobs.create({ name: 'B', folderName: 'b', sourceId: source.id, destinationIds: [local.id] });
+    const alive = await store.runs.create({ jobId: jobA.id, trigger: 'manual', owner: 'host 10 alive' });
+    const dead = await store.runs.create({ jobId: jobB.id, trigger: 'manual', owner: 'host 11 dead' });
+    const legacy = await store.runs.create({ jobId: jobB.id, trigger: 'schedule' });
+    expect(alive.owner).toBe('host 10 alive');
+    expect((await store.runs.get(alive.id))?.owner).toBe('host 10 alive');
+    expect((await store.runs.get(legacy.id))?.owner).toBeUndefined();
+    const seen: string[] = [];
+    const marked = await store.runs.markUnfinishedRunsInterrupted(undefined, (run) => {
+      seen.push(run.id);
+      return run.owner !== 'host 10 alive';
+    });
+    expect(seen.sort()).toEqual([alive.id, dead.id, legacy.id].sort());
+    expect(marked.map((r) => r.id).sort()).toEqual([dead.id, legacy.id].sort());
+    expect((await store.runs.get(alive.id))?.status).toBe('queued');
+  });
+
   it('jobs: deleting a job removes its runs and logs but keeps indexed backups', async () => {
     const { store, clock } = h();
     const { source, local } = await fixtures(store);
