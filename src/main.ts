@@ -4,6 +4,8 @@
  * says exactly what to fix, never with a stack trace.
  */
 import { fileURLToPath } from 'node:url';
+import { createLocalProcessOwnership } from './adapters/process/local-process-ownership.ts';
+import { acquireServerLock } from './adapters/process/server-lock.ts';
 import { generatedKeyWarning, openMetadataStore } from './adapters/store/open-metadata-store.ts';
 import { createApp, VERSION } from './app.ts';
 import { loadSettings } from './core/config/settings.ts';
@@ -13,6 +15,9 @@ const STATIC_DIR = fileURLToPath(new URL('../dist/web', import.meta.url));
 
 async function main(): Promise<void> {
   const settings = loadSettings();
+  // One server per data directory; released when the process exits, however it exits.
+  const lock = acquireServerLock(settings.dataDir, createLocalProcessOwnership());
+  process.on('exit', () => lock.release());
   const opened = await openMetadataStore({ dataDir: settings.dataDir, encryptionKey: settings.encryptionKey });
   if (opened.generatedKey && opened.keyFile) console.warn(generatedKeyWarning(opened.keyFile));
   for (const warning of opened.warnings) console.warn(`Warning: ${warning}`);

@@ -8,8 +8,9 @@
  * ENCRYPTION_KEY the operator moves it into the environment. A start after a crash in between
  * finishes the job (see open-metadata-store.ts).
  *
- * Stop the DBackup server first: a running server keeps the old key in memory and would write new
- * secrets under it.
+ * The DBackup server must be stopped: a running server keeps the old key in memory and would write
+ * new secrets under it. The rotation takes the data directory's server lock, so it refuses to run
+ * beside a server, and a server cannot start during it.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ import { ENCRYPTION_KEY_BYTES, encryptionKeyId, parseEncryptionKey } from '../..
 import { DBackupError } from '../../core/errors.ts';
 import type { Secret } from '../../core/secret.ts';
 import type { MetadataStore, ReencryptResult } from '../../ports/metadata-store.port.ts';
+import { createLocalProcessOwnership } from '../process/local-process-ownership.ts';
+import { acquireServerLock } from '../process/server-lock.ts';
 import { openMetadataStore } from '../store/open-metadata-store.ts';
 import { createAesGcmSecretBox } from './aes-gcm.secret-box.ts';
 import { NEXT_KEY_FILE_NAME, promoteNextKeyFile, readKeyFile, removeNextKeyFile, writeKeyFile } from './master-key-file.ts';
@@ -66,7 +69,21 @@ export async function rotateEncryptionKeyInDataDir(options: RotateEncryptionKeyI
     options.newKey === undefined
       ? randomBytes(ENCRYPTION_KEY_BYTES)
       : parseEncryptionKey(typeof options.newKey === 'string' ? options.newKey : options.newKey.reveal(), 'The new key');
-  const opened = await openMetadataStore({ dataDir: options.dataDir, encryptionKey: options.currentKey });
+  const lock = acquireServerLock(options.dataDir, createLocalProcessOwnership(), 'key rotation', (holder) =>
+    new DBackupError(
+      'conflict',
+      holder.role === 'server'
+        ? `Stop the DBackup server first (process ${holder.pid} on ${holder.host} is running on ${options.dataDir}): it keeps the current key in memory and would go on writing credentials with it. Nothing was changed.`
+        : `Another key rotation is in progress on ${options.dataDir} (process ${holder.pid} on ${holder.host}). Nothing was changed.`,
+      { retryable: false, details: { ...holder } },
+    ));
+  let opened: Awaited<ReturnType<typeof openMetadataStore>>;
+  try {
+    opened = await openMetadataStore({ dataDir: options.dataDir, encryptionKey: options.currentKey });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const nextPath = join(options.dataDir, NEXT_KEY_FILE_NAME);
   try {
     const oldKey = await currentKeyBytes(options, opened.keyFile);
@@ -103,6 +120,7 @@ export async function rotateEncryptionKeyInDataDir(options: RotateEncryptionKeyI
     };
   } finally {
     await opened.store.close();
+    lock.release();
   }
 }
 

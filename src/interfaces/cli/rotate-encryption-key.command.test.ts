@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLocalProcessOwnership } from '../../adapters/process/local-process-ownership.ts';
+import { acquireServerLock } from '../../adapters/process/server-lock.ts';
 import { openMetadataStore } from '../../adapters/store/open-metadata-store.ts';
 import { Secret } from '../../core/secret.ts';
 import type { CliContext } from './command.ts';
@@ -24,6 +26,28 @@ function context(cwd: string, env: Record<string, string>): { context: CliContex
 }
 
 describe('dbackup rotate-encryption-key', () => {
+  it('refuses to run while a DBackup server holds the data directory, and changes nothing', async () => {
+    const cwd = await mkdtemp(join(tmpdir(), 'dbk-rotate-cli-'));
+    dirs.push(cwd);
+    const first = await openMetadataStore({ dataDir: join(cwd, 'data') });
+    await first.store.sources.create({ type: 'postgres', name: 'pg', password: new Secret('pw') });
+    await first.store.close();
+    const keyBefore = await readFile(join(cwd, 'data', 'encryption.key'), 'utf8');
+    // This test process plays the running server.
+    const server = acquireServerLock(join(cwd, 'data'), createLocalProcessOwnership());
+    try {
+      const { context: ctx } = context(cwd, { DBACKUP_DATA_DIR: 'data' });
+      await expect(rotateEncryptionKeyCommand.run([], ctx)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/Stop the DBackup server first \(process \d+ on .*Nothing was changed/) });
+      expect(await readFile(join(cwd, 'data', 'encryption.key'), 'utf8')).toBe(keyBefore);
+    } finally {
+      server.release();
+    }
+    const { context: ctx } = context(cwd, { DBACKUP_DATA_DIR: 'data' });
+    await rotateEncryptionKeyCommand.run([], ctx);
+    expect(await readFile(join(cwd, 'data', 'encryption.key'), 'utf8')).not.toBe(keyBefore);
+  });
+
+
   it('rotates the key file of DBACKUP_DATA_DIR to the key from --new-key-file', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'dbk-rotate-cli-'));
     dirs.push(cwd);
