@@ -3,7 +3,8 @@
  * once and downloads it once, either through the Dropbox destination (`--side destination`: the
  * SDK, per-request and whole-file content hashes, retries, integrity checks) or through raw
  * `fetch` calls doing the same upload session in `--chunk` pieces and a plain download
- * (`--side baseline`). Prints one JSON line: seconds of each transfer, the RSS before the first
+ * (`--side baseline`). Each side first moves a small file (4 chunks) the same way, so neither is
+ * timed with cold code. Prints one JSON line: seconds of each transfer, the RSS before the first
  * transfer (after one warm-up request) and the process's peak RSS. `--side none` only imports
  * everything and exits: the parent runs it first so the compile cache is warm for the measured runs.
  */
@@ -37,7 +38,7 @@ interface Setup {
  * Like the destination it hands fetch a stream of the buffer plus Content-Length (a Uint8Array
  * body is copied twice by fetch), so the comparison measures the destination's own overhead.
  */
-async function baselineUpload(setup: Setup, path: string): Promise<void> {
+async function baselineUpload(setup: Setup, path: string, bytes = setup.size): Promise<void> {
   const call = async (route: string, arg: unknown, bytes: Uint8Array): Promise<unknown> => {
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -71,7 +72,7 @@ async function baselineUpload(setup: Setup, path: string): Promise<void> {
     offset += fill;
     fill = 0;
   };
-  for await (const piece of createReadStream(setup.file) as AsyncIterable<Buffer>) {
+  for await (const piece of createReadStream(setup.file, { end: bytes - 1 }) as AsyncIterable<Buffer>) {
     let at = 0;
     while (at < piece.length) {
       const copied = piece.copy(buffer, fill, at);
@@ -97,6 +98,11 @@ async function baselineDownload(setup: Setup, path: string): Promise<number> {
   return bytes;
 }
 
+/** The warm-up file: the first 4 chunks of the file (all of it when smaller). */
+function warmUpBytes(setup: Setup): number {
+  return Math.min(setup.size, 4 * setup.chunk);
+}
+
 async function timed(run: () => Promise<void>): Promise<number> {
   const started = process.hrtime.bigint();
   await run();
@@ -110,6 +116,9 @@ async function runDestination(setup: Setup): Promise<Omit<TransferSideResult, 's
   );
   await destination.stat('warm-up'); // token refresh and keep-alive connection, outside the timings
   const idleRssBytes = process.memoryUsage().rss;
+  const warmUp = warmUpBytes(setup);
+  await destination.write('warm-up.bin', createReadStream(setup.file, { end: warmUp - 1 }), { size: warmUp });
+  for await (const piece of await destination.read('warm-up.bin')) void piece;
   const uploadSeconds = await timed(async () => {
     await destination.write('destination.bin', createReadStream(setup.file), { size: setup.size });
   });
@@ -125,6 +134,8 @@ async function runBaseline(setup: Setup): Promise<Omit<TransferSideResult, 'side
   // The same warm-up as the destination's: one request on a keep-alive connection.
   await fetch(`${setup.url}/2/users/get_current_account`, { method: 'POST', headers: { Authorization: `Bearer ${setup.accessToken}` } }).then((response) => response.text());
   const idleRssBytes = process.memoryUsage().rss;
+  await baselineUpload(setup, '/bench/warm-up.bin', warmUpBytes(setup));
+  await baselineDownload(setup, '/bench/warm-up.bin');
   const uploadSeconds = await timed(() => baselineUpload(setup, '/bench/baseline.bin'));
   const downloadSeconds = await timed(async () => {
     const bytes = await baselineDownload(setup, '/bench/baseline.bin');
