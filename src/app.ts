@@ -32,7 +32,7 @@ export const VERSION = '0.1.0';
 
 export interface AppOptions {
   /** `dataDir` holds scratch files (restores); absent → a private folder in the OS temp dir. */
-  settings: Pick<Settings, 'publicUrl' | 'dropboxApiUrl'> & Partial<Pick<Settings, 'dataDir'>>;
+  settings: Pick<Settings, 'publicUrl' | 'dropboxApiUrl'> & Partial<Pick<Settings, 'dataDir' | 'trustProxy'>>;
   /** Opened and migrated by the caller (main.ts or a test). */
   store: MetadataStore;
   /** Built web UI (`dist/web`); omitted → API only. */
@@ -108,7 +108,7 @@ export function createApp(options: AppOptions): App {
     dropbox,
     backups: createBackupServices({ store, engine, clock, schedulePresets: SCHEDULE_PRESETS }),
   });
-  const server = createNodeServer(http);
+  const server = createNodeServer(http, { trustedProxies: options.settings.trustProxy });
 
   return {
     http,

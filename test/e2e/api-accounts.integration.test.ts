@@ -84,6 +84,27 @@ describe('first run and sessions', () => {
     expect((await attacker.request('POST', '/api/session', { username: 'admin', password: PASSWORD })).status).toBe(200);
   });
 
+  it('behind a trusted proxy (TRUST_PROXY=1) limits each client by its forwarded address; without it a forged header changes nothing', async () => {
+    const proxied = await createTestApp({ trustedProxies: 1 });
+    try {
+      proxied.start({ dropboxApiUrl: 'http://127.0.0.1:9' });
+      const fail = (client: ApiClient, address: string) => client.request('POST', '/api/session', { username: 'ghost', password: 'guess' }, { 'x-forwarded-for': address });
+      const attacker = createApiClient(proxied.url);
+      for (let i = 0; i < 5; i++) expect((await fail(attacker, '203.0.113.66')).status).toBe(401);
+      expect((await fail(attacker, '203.0.113.66')).status).toBe(429);
+      // Another user behind the same proxy is not locked out by the attacker.
+      expect((await fail(createApiClient(proxied.url), '198.51.100.20')).status).toBe(401);
+    } finally {
+      await proxied.close();
+    }
+    // Not behind a trusted proxy: the header is the client's own claim and is ignored.
+    const direct = createApiClient(app.url);
+    for (let i = 0; i < 5; i++) {
+      expect((await direct.request('POST', '/api/session', { username: 'forger', password: 'guess' }, { 'x-forwarded-for': `192.0.2.${i}` })).status).toBe(401);
+    }
+    expect((await direct.request('POST', '/api/session', { username: 'forger', password: 'guess' }, { 'x-forwarded-for': '192.0.2.99' })).status).toBe(429);
+  });
+
   it('refuses non-JSON bodies, which keeps cross-site form posts out of login', async () => {
     const response = await createApiClient(app.url).request('POST', '/api/session', 'username=admin&password=x', { 'content-type': 'application/x-www-form-urlencoded' });
     expect(response.status).toBe(400);

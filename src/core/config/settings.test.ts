@@ -22,7 +22,14 @@ describe('loadSettings', () => {
       dataDir: '/srv/dbackup/data',
       encryptionKey: undefined,
       dropboxApiUrl: undefined,
+      trustProxy: 0,
     });
+  });
+
+  it('reads TRUST_PROXY as a number of proxy hops and refuses anything else', () => {
+    expect(loadSettings({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(problemsOf({ TRUST_PROXY: 'true' })).toEqual(['TRUST_PROXY must be the number of reverse proxies in front of DBackup (0 to 10, usually 1); got "true"']);
+    expect(problemsOf({ TRUST_PROXY: '11' })).toHaveLength(1);
   });
 
   it('derives the default PUBLIC_URL from PORT and normalises given URLs', () => {

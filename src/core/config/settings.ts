@@ -8,6 +8,7 @@
  * | DBACKUP_DATA_DIR         | Metadata store, generated key file                  | ./data                   |
  * | ENCRYPTION_KEY           | 32-byte master key, 64 hex chars or base64          | generated into data dir  |
  * | DBACKUP_DROPBOX_API_URL  | Base URL of a Dropbox API stand-in (the emulator)   | the real Dropbox         |
+ * | TRUST_PROXY              | Reverse proxies in front whose X-Forwarded-For counts | 0                      |
  */
 import { isAbsolute, resolve } from 'node:path';
 import { DBackupError } from '../errors.ts';
@@ -24,6 +25,8 @@ export interface Settings {
   encryptionKey: Secret | undefined;
   /** No trailing slash; absent = the real Dropbox API. */
   dropboxApiUrl: string | undefined;
+  /** Reverse proxies in front of DBackup whose X-Forwarded-For is believed (for per-client sign-in limits). */
+  trustProxy: number;
 }
 
 export interface LoadSettingsOptions {
@@ -78,6 +81,14 @@ export function loadSettings(
   const apiText = value('DBACKUP_DROPBOX_API_URL');
   const dropboxApiUrl = apiText === undefined ? undefined : checkHttpUrl('DBACKUP_DROPBOX_API_URL', apiText, problems);
 
+  let trustProxy = 0;
+  const trustText = value('TRUST_PROXY');
+  if (trustText !== undefined) {
+    const parsed = /^\d+$/.test(trustText) ? Number(trustText) : Number.NaN;
+    if (Number.isInteger(parsed) && parsed <= 10) trustProxy = parsed;
+    else problems.push(`TRUST_PROXY must be the number of reverse proxies in front of DBackup (0 to 10, usually 1); got ${JSON.stringify(trustText)}`);
+  }
+
   if (problems.length > 0) {
     const list = problems.map((p) => `- ${p}`).join('\n');
     throw new DBackupError('invalid_input', `DBackup cannot start; fix these settings:\n${list}`, {
@@ -85,7 +96,7 @@ export function loadSettings(
       details: { problems },
     });
   }
-  return { port, publicUrl, dataDir, encryptionKey, dropboxApiUrl };
+  return { port, publicUrl, dataDir, encryptionKey, dropboxApiUrl, trustProxy };
 }
 
 function checkHttpUrl(name: string, text: string, problems: string[]): string | undefined {

@@ -3,12 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { clientAddress } from './client-address.ts';
 import type { HttpApp } from './http-app.ts';
 
+export interface NodeServerOptions {
+  /** Reverse proxies in front of DBackup whose X-Forwarded-For is believed (TRUST_PROXY); default 0. */
+  trustedProxies?: number;
+}
+
 /** Runs an `HttpApp` on node:http; bodies stream in both directions. */
-export function createNodeServer(app: HttpApp): Server {
+export function createNodeServer(app: HttpApp, options: NodeServerOptions = {}): Server {
+  const trustedProxies = options.trustedProxies ?? 0;
   return createServer((req, res) => {
-    serve(app, req, res).catch((error: unknown) => {
+    serve(app, req, res, trustedProxies).catch((error: unknown) => {
       // The browser went away mid-response (closed popup, navigation): nothing to report.
       const code = (error as { code?: unknown } | undefined)?.code;
       if (code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ECONNRESET') return;
@@ -31,7 +38,7 @@ export async function listen(server: Server, port: number, host?: string): Promi
   return (server.address() as AddressInfo).port;
 }
 
-async function serve(app: HttpApp, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(app: HttpApp, req: IncomingMessage, res: ServerResponse, trustedProxies: number): Promise<void> {
   const host = req.headers.host ?? 'localhost';
   const url = new URL(req.url ?? '/', `http://${host}`);
   const headers = new Headers();
@@ -46,7 +53,7 @@ async function serve(app: HttpApp, req: IncomingMessage, res: ServerResponse): P
     body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
     duplex: 'half',
   } as RequestInit);
-  const response = await app.handle(request, { ip: req.socket.remoteAddress ?? 'unknown' });
+  const response = await app.handle(request, { ip: clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies) });
   const outHeaders: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') outHeaders[name] = value;

@@ -26,7 +26,7 @@ export interface TestApp {
  * DBackup in-process on 127.0.0.1:<free port> with a temp data dir. The socket is bound first so
  * the emulator can be configured with our real redirect URI before the app itself is created.
  */
-export async function createTestApp(): Promise<TestApp> {
+export async function createTestApp(options: { trustedProxies?: number } = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'dbackup-app-'));
   let offsetMs = 0;
   const clock = { now: () => new Date(Date.now() + offsetMs) };
@@ -41,7 +41,7 @@ export async function createTestApp(): Promise<TestApp> {
       if (!app) return Promise.resolve(new Response('starting', { status: 503 }));
       return app.http.handle(request, info);
     },
-  });
+  }, { trustedProxies: options.trustedProxies ?? 0 });
   const port = await listen(server, 0, '127.0.0.1');
   const url = `http://127.0.0.1:${port}`;
   return {
