@@ -13,11 +13,15 @@ import { parseArgs } from 'node:util';
 import { createDropboxTokenCache } from '../../src/adapters/destinations/dropbox/dropbox-auth.ts';
 import { headerSafeJson } from '../../src/adapters/destinations/dropbox/dropbox-context.ts';
 import { createDropboxDestination } from '../../src/adapters/destinations/dropbox/dropbox.destination.ts';
+import { cpuSince, cpuSnapshot } from './cpu-accounting.ts';
 
 export interface TransferSideResult {
   side: 'destination' | 'baseline';
   uploadSeconds: number;
   downloadSeconds: number;
+  /** CPU seconds of this process (all threads) and of the emulator during each transfer. */
+  uploadCpu: { client: number; emulator: number };
+  downloadCpu: { client: number; emulator: number };
   idleRssBytes: number;
   peakRssBytes: number;
 }
@@ -31,6 +35,7 @@ interface Setup {
   file: string;
   size: number;
   chunk: number;
+  emulatorPid: number | undefined;
 }
 
 /**
@@ -109,6 +114,14 @@ async function timed(run: () => Promise<void>): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
+/** Times `run` and measures the CPU seconds this process and the emulator spent meanwhile. */
+async function timedWithCpu(setup: Setup, run: () => Promise<void>): Promise<{ seconds: number; cpu: { client: number; emulator: number } }> {
+  const before = cpuSnapshot(setup.emulatorPid, undefined);
+  const seconds = await timed(run);
+  const spent = cpuSince(before, cpuSnapshot(setup.emulatorPid, undefined));
+  return { seconds, cpu: { client: spent.self, emulator: spent.emulator } };
+}
+
 async function runDestination(setup: Setup): Promise<Omit<TransferSideResult, 'side' | 'peakRssBytes'>> {
   const destination = createDropboxDestination(
     { appKey: setup.appKey, appSecret: setup.appSecret, refreshToken: setup.refreshToken, folderPath: '/bench' },
@@ -119,15 +132,15 @@ async function runDestination(setup: Setup): Promise<Omit<TransferSideResult, 's
   const warmUp = warmUpBytes(setup);
   await destination.write('warm-up.bin', createReadStream(setup.file, { end: warmUp - 1 }), { size: warmUp });
   for await (const piece of await destination.read('warm-up.bin')) void piece;
-  const uploadSeconds = await timed(async () => {
+  const upload = await timedWithCpu(setup, async () => {
     await destination.write('destination.bin', createReadStream(setup.file), { size: setup.size });
   });
-  const downloadSeconds = await timed(async () => {
+  const download = await timedWithCpu(setup, async () => {
     let bytes = 0;
     for await (const piece of await destination.read('destination.bin')) bytes += (piece as Buffer).length;
     if (bytes !== setup.size) throw new Error(`destination download: ${bytes} of ${setup.size} bytes`);
   });
-  return { uploadSeconds, downloadSeconds, idleRssBytes };
+  return { uploadSeconds: upload.seconds, uploadCpu: upload.cpu, downloadSeconds: download.seconds, downloadCpu: download.cpu, idleRssBytes };
 }
 
 async function runBaseline(setup: Setup): Promise<Omit<TransferSideResult, 'side' | 'peakRssBytes'>> {
@@ -136,12 +149,12 @@ async function runBaseline(setup: Setup): Promise<Omit<TransferSideResult, 'side
   const idleRssBytes = process.memoryUsage().rss;
   await baselineUpload(setup, '/bench/warm-up.bin', warmUpBytes(setup));
   await baselineDownload(setup, '/bench/warm-up.bin');
-  const uploadSeconds = await timed(() => baselineUpload(setup, '/bench/baseline.bin'));
-  const downloadSeconds = await timed(async () => {
+  const upload = await timedWithCpu(setup, () => baselineUpload(setup, '/bench/baseline.bin'));
+  const download = await timedWithCpu(setup, async () => {
     const bytes = await baselineDownload(setup, '/bench/baseline.bin');
     if (bytes !== setup.size) throw new Error(`baseline download: ${bytes} of ${setup.size} bytes`);
   });
-  return { uploadSeconds, downloadSeconds, idleRssBytes };
+  return { uploadSeconds: upload.seconds, uploadCpu: upload.cpu, downloadSeconds: download.seconds, downloadCpu: download.cpu, idleRssBytes };
 }
 
 async function main(): Promise<void> {
@@ -156,6 +169,7 @@ async function main(): Promise<void> {
       file: { type: 'string', default: '' },
       size: { type: 'string', default: '0' },
       chunk: { type: 'string', default: '0' },
+      'emulator-pid': { type: 'string' },
     },
   });
   const side = values.side;
@@ -170,6 +184,7 @@ async function main(): Promise<void> {
     file: values.file,
     size: Number(values.size),
     chunk: Number(values.chunk),
+    emulatorPid: values['emulator-pid'] === undefined ? undefined : Number(values['emulator-pid']),
   };
   const measured = side === 'destination' ? await runDestination(setup) : await runBaseline(setup);
   const result: TransferSideResult = { side, ...measured, peakRssBytes: process.resourceUsage().maxRSS * 1024 };
