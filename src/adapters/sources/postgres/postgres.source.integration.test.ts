@@ -69,6 +69,25 @@ describe.skipIf(unavailable !== undefined && process.env.CI !== 'true')('Postgre
     expect(error.message).toContain('Check the user name and password');
   });
 
+  it('names a role the backup needs but the target server lacks, and says to create it', async () => {
+    const source = createPostgresSource(TEST_POSTGRES);
+    const name = uniqueDatabaseName();
+    // As pg_dump writes ownership: the role exists on the server the backup came from, not here.
+    const sql = 'CREATE TABLE public.owned (a int);\nALTER TABLE public.owned OWNER TO "dbk app""owner";\n-- PostgreSQL database dump complete\n';
+    try {
+      await withTestClient('postgres', (client) => client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`));
+      const error = await rejection(source.restore(name, Readable.from([sql])));
+      expect(error.code).toBe('invalid_input');
+      expect(error.message).toContain('the role "dbk app"owner" owner of objects');
+      expect(error.message).toContain('CREATE ROLE "dbk app""owner";');
+      expect(error.details.role).toBe('dbk app"owner');
+      const tables = await withTestClient(name, async (client) => (await client.query("SELECT 1 FROM pg_class WHERE relname = 'owned'")).rowCount);
+      expect(tables).toBe(0);
+    } finally {
+      await withTestClient('postgres', (client) => client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`));
+    }
+  });
+
   it('rejects a statement error in the backup and rolls the whole restore back', async () => {
     const source = createPostgresSource(TEST_POSTGRES);
     const name = uniqueDatabaseName();

@@ -213,6 +213,16 @@ function toolFailed(failure: ToolFailure, endpoint: PostgresEndpoint, what: stri
 /** psql exit status: 1 fatal (e.g. out of memory), 2 connection lost, 3 a statement failed. */
 function psqlFailed(failure: ToolFailure, endpoint: PostgresEndpoint): DBackupError {
   const details = { tool: 'psql', exitCode: failure.exitCode, stderr: failure.stderr };
+  // PostgreSQL prints the name as is between quotes, so a name with quotes still ends at `" does not exist`.
+  const missingRole = /role "(.+)" does not exist/.exec(failure.stderr)?.[1];
+  if (failure.exitCode === 3 && missingRole !== undefined) {
+    return new DBackupError(
+      'invalid_input',
+      `The backup makes the role "${missingRole}" owner of objects or grants it privileges, but ${endpoint.label} has no such role, so nothing was restored (the restore runs in one transaction). ` +
+        `Create the role there first (CREATE ROLE "${missingRole.replace(/"/g, '""')}";) and restore again.`,
+      { details: { ...details, role: missingRole } },
+    );
+  }
   if (failure.exitCode === 3) {
     return new DBackupError(
       'invalid_input',
