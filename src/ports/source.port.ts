@@ -74,6 +74,11 @@ export interface RestoreOptions extends SourceCallOptions {
   createDatabase?: boolean;
   /** Replace an existing target database that already holds objects. Default `false`. */
   dropExisting?: boolean;
+  /**
+   * PostgreSQL: leave out the backup's ownership and privilege statements, so every object belongs
+   * to the restoring user; for a server without the original roles. Other engines ignore it.
+   */
+  skipOwnership?: boolean;
 }
 
 export interface ServerInfo {

@@ -71,9 +71,16 @@ describe('restore operations', () => {
     expect(done).toMatchObject({ status: 'success', endedAt: expect.any(Date) });
     expect(done.log.map((line) => line.message).join('\n')).toMatch(/Restoring backup_2024-01-16T12-00-00\.sql\.gz\.enc from Disk into shop on Main[\s\S]*Downloading…[\s\S]*Restoring…[\s\S]*finished successfully/);
     expect(restored).toHaveLength(1);
-    expect(restored[0]).toMatchObject({ database: 'shop', options: { createDatabase: true, dropExisting: false } });
+    expect(restored[0]).toMatchObject({ database: 'shop', options: { createDatabase: true, dropExisting: false, skipOwnership: false } });
     expect(restored[0]!.digest.sha256).toBe((await generatedDataDigest(DUMP_SIZE)).sha256);
     expect(operations.list().map((operation) => operation.id)).toEqual([started.id]);
+  });
+
+  it('passes skipOwnership to the source and says so in the log', async () => {
+    const done = await finished((await operations.start({ destinationId: fx.destination.id, key: PLAIN_KEY, sourceId: fx.source.id, database: 'moved', createDatabase: true, skipOwnership: true })).id);
+    expect(done.status).toBe('success');
+    expect(restored.at(-1)).toMatchObject({ database: 'moved', options: { skipOwnership: true } });
+    expect(done.log.map((line) => line.message).join('\n')).toContain('Ownership and privileges in the backup are skipped');
   });
 
   it('restores into a new database name; a SQLite target with a new name is a new file beside the source file', async () => {

@@ -50,6 +50,8 @@ export interface RestoreInput {
   database?: string;
   createDatabase?: boolean;
   dropExisting?: boolean;
+  /** PostgreSQL: restore without the backup's ownership and privileges (see RestoreOptions). */
+  skipOwnership?: boolean;
 }
 
 export interface RestoreOperations {
@@ -138,7 +140,12 @@ export function createRestoreOperations(options: RestoreOperationsOptions): Rest
       const log = (level: RestoreLogLine['level'], message: string) => operation.log.push({ at: clock.now(), level, message });
       log('info', `Restoring ${parts.fileName} from ${destination.name} into ${target.database} on ${source!.name}${input.dropExisting ? ' (replacing existing data)' : ''}.`);
 
-      const restoreOptions: Omit<RestoreOptions, 'signal'> = { createDatabase: input.createDatabase ?? false, dropExisting: input.dropExisting ?? false };
+      const restoreOptions: Omit<RestoreOptions, 'signal'> = {
+        createDatabase: input.createDatabase ?? false,
+        dropExisting: input.dropExisting ?? false,
+        skipOwnership: input.skipOwnership ?? false,
+      };
+      if (restoreOptions.skipOwnership) log('info', 'Ownership and privileges in the backup are skipped: the restored objects belong to the restoring user.');
       void options
         .restore(
           { storage, key: input.key, target: options.openSource(target.record), database: target.database, options: restoreOptions, signal: controller.signal },

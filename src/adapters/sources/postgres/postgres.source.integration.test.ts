@@ -88,6 +88,47 @@ describe.skipIf(unavailable !== undefined && process.env.CI !== 'true')('Postgre
     }
   });
 
+  it('with skipOwnership restores a real dump whose owner and grantee roles the target lacks; objects belong to the restoring user', async () => {
+    const source = createPostgresSource(TEST_POSTGRES);
+    const original = uniqueDatabaseName();
+    const restored = uniqueDatabaseName();
+    const role = `dbk_owner_${original.slice(-8)}`;
+    try {
+      await withTestClient('postgres', async (client) => {
+        await client.query(`CREATE ROLE ${role}`);
+        await client.query(`CREATE DATABASE ${original}`);
+      });
+      await withTestClient(original, async (client) => {
+        await client.query(`CREATE TABLE owned (a text); INSERT INTO owned VALUES ('GRANT ALL ON owned TO nobody;')`);
+        await client.query(`CREATE FUNCTION grants() RETURNS void LANGUAGE plpgsql AS $$\nBEGIN\nGRANT SELECT ON owned TO ${role};\nEND;\n$$`);
+        await client.query(`ALTER TABLE owned OWNER TO ${role}; GRANT SELECT ON owned TO ${role}; ALTER FUNCTION grants() OWNER TO ${role}`);
+      });
+      const dump = await source.dump(original);
+      const chunks: Buffer[] = [];
+      for await (const chunk of dump.stream) chunks.push(chunk as Buffer);
+      await dump.done;
+      const sql = Buffer.concat(chunks).toString();
+      expect(sql).toContain(`OWNER TO ${role};`);
+      // The target server lacks the role, as after a move to a new server.
+      await withTestClient('postgres', (client) => client.query(`DROP DATABASE ${original} WITH (FORCE)`).then(() => client.query(`DROP ROLE ${role}`)));
+
+      expect((await rejection(source.restore(restored, Readable.from([sql]), { createDatabase: true }))).message).toContain(`the role "${role}"`);
+      await source.restore(restored, Readable.from([sql]), { createDatabase: true, skipOwnership: true });
+      await withTestClient(restored, async (client) => {
+        const owners = await client.query("SELECT tableowner FROM pg_tables WHERE tablename = 'owned'");
+        expect(owners.rows).toEqual([{ tableowner: TEST_POSTGRES.user }]);
+        expect((await client.query('SELECT a FROM owned')).rows).toEqual([{ a: 'GRANT ALL ON owned TO nobody;' }]);
+        const body = await client.query("SELECT prosrc FROM pg_proc WHERE proname = 'grants'");
+        expect(body.rows[0].prosrc).toContain(`GRANT SELECT ON owned TO ${role};`);
+      });
+    } finally {
+      await withTestClient('postgres', async (client) => {
+        for (const name of [original, restored]) await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await client.query(`DROP ROLE IF EXISTS ${role}`);
+      });
+    }
+  });
+
   it('rejects a statement error in the backup and rolls the whole restore back', async () => {
     const source = createPostgresSource(TEST_POSTGRES);
     const name = uniqueDatabaseName();

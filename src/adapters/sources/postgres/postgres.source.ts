@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import type pg from 'pg';
 import { DBackupError, throwIfAborted } from '../../../core/errors.ts';
 import type {
@@ -14,6 +14,7 @@ import { assertDatabaseName } from '../connection-errors.ts';
 import { describeExit, runTool, startTool, toolEnv, type ToolFailure } from '../process-runner.ts';
 import { trailerGuard } from '../trailer-guard.ts';
 import { postgresEndpoint, serverVersion, withPostgres, type PostgresEndpoint } from './postgres-connection.ts';
+import { OwnershipFilter } from './ownership-filter.ts';
 import { resolvePostgresTool, type PostgresTools, type ResolvedTool } from './postgres-tools.ts';
 
 export interface PostgresSourceDeps {
@@ -94,7 +95,7 @@ export function createPostgresSource(config: PostgresSourceConfig, deps: Postgre
         const psql = await resolvePostgresTool('psql', deps.tools?.psql, version.major, signal);
         const plan = await planRestore(database, options);
         try {
-          await runPsql(psql, plan.target, input, signal);
+          await runPsql(psql, plan.target, options.skipOwnership ? withoutOwnership(input) : input, signal);
         } catch (error) {
           if (plan.created) await dropDatabase(plan.target).catch(() => {});
           throw error;
@@ -239,6 +240,11 @@ function psqlFailed(failure: ToolFailure, endpoint: PostgresEndpoint): DBackupEr
   return new DBackupError('unavailable', `psql failed (${describeExit(failure)}); nothing was restored: ${failure.stderr || 'no error output'}`, {
     details,
   });
+}
+
+/** The dump without its ownership and privilege statements; a failing input fails the result. */
+function withoutOwnership(input: Readable): Readable {
+  return pipeline(input, new OwnershipFilter(), () => undefined);
 }
 
 function byCodePoint(a: string, b: string): number {

@@ -54,6 +54,7 @@ export function backupRoutes({ explorer, restores }: Pick<BackupServices, 'explo
           database: text(body, 'database') || undefined,
           createDatabase: flag(body, 'createDatabase'),
           dropExisting: flag(body, 'dropExisting'),
+          skipOwnership: flag(body, 'skipOwnership'),
         });
         return json(operation, 202);
       },

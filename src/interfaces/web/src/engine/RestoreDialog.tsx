@@ -16,6 +16,7 @@ export function RestoreDialog({ destinationId, backup, defaultSourceId, onClose 
   const [database, setDatabase] = useState('');
   const [createDatabase, setCreateDatabase] = useState(true);
   const [dropExisting, setDropExisting] = useState(false);
+  const [skipOwnership, setSkipOwnership] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [operation, setOperation] = useState<RestoreOperation | undefined>();
 
@@ -38,7 +39,7 @@ export function RestoreDialog({ destinationId, backup, defaultSourceId, onClose 
     if (dropExisting && !window.confirm('Replace the existing data in the target database? This cannot be undone.')) return;
     setErrors({});
     try {
-      setOperation(await api<RestoreOperation>('POST', `/api/destinations/${encodeURIComponent(destinationId)}/backups/restore`, { key: backup.key, sourceId, database, createDatabase, dropExisting }));
+      setOperation(await api<RestoreOperation>('POST', `/api/destinations/${encodeURIComponent(destinationId)}/backups/restore`, { key: backup.key, sourceId, database, createDatabase, dropExisting, skipOwnership: source?.type === 'postgres' && skipOwnership }));
     } catch (error) {
       if (error instanceof ApiError && Object.keys(error.fields).length > 0) setErrors(error.fields);
       else setErrors({ form: errorText(error) });
@@ -65,6 +66,9 @@ export function RestoreDialog({ destinationId, backup, defaultSourceId, onClose 
           <label className="check"><input type="checkbox" checked={createDatabase} onChange={(event) => setCreateDatabase(event.target.checked)} /> Create the database if it does not exist</label>
           <label className="check"><input type="checkbox" checked={dropExisting} onChange={(event) => setDropExisting(event.target.checked)} /> Replace existing data in the target</label>
           {dropExisting && <div className="warning-box" role="note">Everything in the target database will be replaced by the backup.</div>}
+          {source?.type === 'postgres' && (
+            <label className="check"><input type="checkbox" checked={skipOwnership} onChange={(event) => setSkipOwnership(event.target.checked)} /> Skip ownership and privileges (for a server without the original roles; objects then belong to the restoring user)</label>
+          )}
           {errors.form && <p className="error-text" role="alert">{errors.form}</p>}
           <footer className="modal-footer">
             <button type="button" className="secondary" onClick={onClose}>Cancel</button>
