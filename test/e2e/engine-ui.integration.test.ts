@@ -183,8 +183,16 @@ run('backup engine in the browser', () => {
     await download.saveAs(sqlFile);
     expect(await readFile(sqlFile, 'utf8')).toContain('Kunde 200 — Grüße ✓');
 
+    // A PostgreSQL target offers to skip ownership (for a server without the backup's roles); others do not.
+    const pg = await app.store.sources.create({ type: 'postgres', name: 'Other PG', host: '127.0.0.1', port: 5432, username: 'postgres' });
     await backupRow.getByRole('button', { name: 'Restore…' }).click();
     await expect.poll(() => page.locator('#restore-source').inputValue()).not.toBe('');
+    const sqliteSource = await page.locator('#restore-source').inputValue();
+    const skipOwnership = dialog().getByLabel(/Skip ownership and privileges/);
+    await page.locator('#restore-source').selectOption(pg.id);
+    await skipOwnership.waitFor();
+    await page.locator('#restore-source').selectOption(sqliteSource);
+    await skipOwnership.waitFor({ state: 'detached' });
     await page.locator('#restore-database').fill('restored');
     await dialog().getByRole('button', { name: 'Start restore' }).click();
     await dialog().getByTestId('restore-status').getByText('success').waitFor({ timeout: 60_000 });
