@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env node
 // The `dbackup` command. It imports TypeScript directly, so it needs the project's Node 24: `npx dbackup`
 // gets it because npx puts node_modules/.bin (holding the pinned `node` package) first on PATH.
 import process from 'node:process';
