@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_SCOPES } from '../../../../emulator/src/index.ts';
@@ -9,6 +8,7 @@ import { rejection, sourceOf } from '../destination.conformance-support.ts';
 import { formatBytes } from './dropbox.errors.ts';
 import { createDropboxDestination } from './dropbox.destination.ts';
 import { ACCOUNT, APPS, countingFetch, FAST_OPTIONS, MIB, retryRecorder, startTestEmulator, type TestEmulator } from './dropbox-emulator.test-support.ts';
+import { freePort } from '../../../../test/support/free-port.ts';
 
 // Conditions no retry can fix: each must stop at once with a message that names the fix, and
 // leave nothing committed.
@@ -163,7 +163,7 @@ describe('cancellation', () => {
 
 describe('unreachable Dropbox', () => {
   it('reports unavailable with what to check once retries run out', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const recorder = retryRecorder();
     const destination = createDropboxDestination(
       { appKey: 'k', appSecret: 's', refreshToken: 'r', folderPath: '' },
@@ -176,12 +176,3 @@ describe('unreachable Dropbox', () => {
     expect(recorder.waits).toHaveLength(FAST_OPTIONS.retry!.maxAttempts! - 1);
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

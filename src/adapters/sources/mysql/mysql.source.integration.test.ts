@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rejection, roundTripSuite, uniqueDatabaseName } from '../source.roundtrip.ts';
 import { quoteMysqlIdentifier as q } from './mysql-connection.ts';
 import { mysqlHarness, TEST_MYSQL, withTestConnection } from './mysql.fixture.ts';
 import { createMysqlSource } from './mysql.source.ts';
+import { freePort } from '../../../../test/support/free-port.ts';
 
 const harness = mysqlHarness();
 const unavailable = await harness.unavailable();
@@ -72,7 +72,7 @@ describe.skipIf(unavailable !== undefined && process.env.CI !== 'true')('MySQL/M
   });
 
   it('reports an unreachable server as unavailable, with what to check', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const source = createMysqlSource({ ...TEST_MYSQL, host: '127.0.0.1', port });
     const error = await rejection(source.listDatabases());
     expect(error.code).toBe('unavailable');
@@ -92,12 +92,3 @@ describe.skipIf(unavailable !== undefined && process.env.CI !== 'true')('MySQL/M
     expect(await harness.exists({ source, name: target })).toBe(false);
   });
 });
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}

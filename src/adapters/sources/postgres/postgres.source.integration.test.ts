@@ -1,5 +1,4 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rejection, roundTripSuite, uniqueDatabaseName } from '../source.roundtrip.ts';
 import { postgresHarness, TEST_POSTGRES, withTestClient } from './postgres.fixture.ts';
 import { createPostgresSource } from './postgres.source.ts';
+import { freePort } from '../../../../test/support/free-port.ts';
 
 const harness = postgresHarness();
 const unavailable = await harness.unavailable();
@@ -51,7 +51,7 @@ describe.skipIf(unavailable !== undefined && process.env.CI !== 'true')('Postgre
   });
 
   it('reports an unreachable server as unavailable, with what to check', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     const source = createPostgresSource({ ...TEST_POSTGRES, host: '127.0.0.1', port });
     const error = await rejection(source.testConnection());
     expect(error.code).toBe('unavailable');
@@ -145,13 +145,3 @@ describe.skipIf(unavailable !== undefined && process.env.CI !== 'true')('Postgre
     }
   });
 });
-
-/** A TCP port on 127.0.0.1 that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
