@@ -28,6 +28,8 @@ ALTER FUNCTION app.f() OWNER TO alice;
 COMMENT ON TABLE app.t IS 'costs $5 $$ not a body';
 COPY app.t (a) FROM stdin;
 GRANT ALL ON app.t TO everyone;
+\\N
+\\.x
 ALTER TABLE app.t OWNER TO data;
 \\.
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
@@ -53,6 +55,8 @@ $_$;
 COMMENT ON TABLE app.t IS 'costs $5 $$ not a body';
 COPY app.t (a) FROM stdin;
 GRANT ALL ON app.t TO everyone;
+\\N
+\\.x
 ALTER TABLE app.t OWNER TO data;
 \\.
 SELECT 1;

@@ -14,6 +14,7 @@ import { Transform, type TransformCallback } from 'node:stream';
  */
 const DECIDE_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
+const BACKSLASH = 0x5c;
 const DROPPED = /^(?:ALTER\s.+\sOWNER TO\s.+|GRANT\s.+|REVOKE\s.+|ALTER DEFAULT PRIVILEGES\s.+|SET SESSION AUTHORIZATION\s.+);$/;
 const COPY_FROM_STDIN = /^COPY\s.+\sFROM stdin;$/;
 const DOLLAR_TAG = /\$([A-Za-z_][A-Za-z_0-9]*)?\$/g;
@@ -38,12 +39,16 @@ export class OwnershipFilter extends Transform {
       const piece = chunk.subarray(position, end);
       position = end;
       const lineEnds = newline !== -1;
+      if (this.#decided === undefined && this.#heldBytes === 0 && this.#inCopy && piece[0] !== BACKSLASH) {
+        // A COPY data row (only `\.` ends the data): no need to hold it.
+        this.#decided = 'pass';
+      }
       if (this.#decided === 'pass') {
         this.push(piece);
-      } else if (this.#decided === undefined) {
+      } else {
         this.#held.push(piece);
         this.#heldBytes += piece.length;
-        if (lineEnds) this.#decide(Buffer.concat(this.#held, this.#heldBytes));
+        if (lineEnds) this.#decide(this.#held.length === 1 ? piece : Buffer.concat(this.#held, this.#heldBytes));
         else if (this.#heldBytes >= DECIDE_BYTES) this.#passLongLine();
       }
       if (lineEnds) this.#decided = undefined;
