@@ -18,7 +18,7 @@ import { systemClock, type Clock } from './ports/clock.port.ts';
 import type { Destination } from './ports/destination.port.ts';
 import type { DestinationRecord, MetadataStore } from './ports/metadata-store.port.ts';
 import type { PasswordHasher } from './ports/password-hasher.port.ts';
-import { revokeRefreshToken } from './interfaces/http/dropbox/dropbox-connection.ts';
+import { revokeRefreshToken } from './adapters/destinations/dropbox/oauth/dropbox-connection.ts';
 import { createDropboxOAuthService } from './interfaces/http/dropbox/dropbox-oauth.service.ts';
 import { checkDropboxStatus } from './interfaces/http/dropbox/dropbox-status.ts';
 import type { HttpApp } from './interfaces/http/http-app.ts';

@@ -3,9 +3,9 @@ import { Secret } from '../../../core/secret.ts';
 import { generateRandomToken } from '../../../adapters/secrets/token-generator.ts';
 import type { DestinationRecord, Repositories } from '../../../ports/metadata-store.port.ts';
 import type { DropboxAuthorizationService, OAuthCallbackQuery } from '../services/services.ts';
-import { dropboxCallError, revokeRefreshToken, sdkFor, type DropboxAppCredentials, type DropboxConnectionOptions } from './dropbox-connection.ts';
-import { exchangeAuthorizationCode } from './dropbox-token-exchange.ts';
-import { createPkcePair } from './pkce.ts';
+import { dropboxCallError, revokeRefreshToken, sdkFor, type DropboxAppCredentials, type DropboxConnectionOptions } from '../../../adapters/destinations/dropbox/oauth/dropbox-connection.ts';
+import { exchangeAuthorizationCode } from '../../../adapters/destinations/dropbox/oauth/dropbox-token-exchange.ts';
+import { createPkcePair } from '../../../adapters/destinations/dropbox/oauth/pkce.ts';
 
 export interface DropboxOAuthOptions extends DropboxConnectionOptions {
   store: Pick<Repositories, 'destinations' | 'oauthStates'>;

@@ -1,6 +1,6 @@
 import type { DestinationRecord } from '../../../ports/metadata-store.port.ts';
 import type { DestinationStatusView } from '../services/services.ts';
-import { dropboxCallError, sdkFor, type DropboxConnectionOptions } from './dropbox-connection.ts';
+import { dropboxCallError, sdkFor, type DropboxConnectionOptions } from '../../../adapters/destinations/dropbox/oauth/dropbox-connection.ts';
 
 /**
  * The live status of a Dropbox destination: refreshes the access token with the stored refresh

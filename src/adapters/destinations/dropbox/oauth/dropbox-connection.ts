@@ -1,8 +1,8 @@
-import { createDropboxTokenCache } from '../../../adapters/destinations/dropbox/dropbox-auth.ts';
-import type { FetchLike } from '../../../adapters/destinations/dropbox/dropbox-fetch.ts';
-import { createDropboxSdk, type DropboxSdk } from '../../../adapters/destinations/dropbox/dropbox-sdk.ts';
-import { classifyDropboxFailure } from '../../../adapters/destinations/dropbox/dropbox.errors.ts';
-import { DBackupError } from '../../../core/errors.ts';
+import { createDropboxTokenCache } from '../dropbox-auth.ts';
+import type { FetchLike } from '../dropbox-fetch.ts';
+import { createDropboxSdk, type DropboxSdk } from '../dropbox-sdk.ts';
+import { classifyDropboxFailure } from '../dropbox.errors.ts';
+import { DBackupError } from '../../../../core/errors.ts';
 
 /** How long one Dropbox call of the web app (status, code exchange, revoke) may take. */
 export const DROPBOX_CALL_TIMEOUT_MS = 15_000;

@@ -1,5 +1,5 @@
-import { DBackupError } from '../../../core/errors.ts';
-import { createDropboxFetch } from '../../../adapters/destinations/dropbox/dropbox-fetch.ts';
+import { DBackupError } from '../../../../core/errors.ts';
+import { createDropboxFetch } from '../dropbox-fetch.ts';
 import { timeoutFetch, type DropboxAppCredentials, type DropboxConnectionOptions } from './dropbox-connection.ts';
 
 const TOKEN_URL = 'https://api.dropboxapi.com/oauth2/token';
