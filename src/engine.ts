@@ -3,7 +3,6 @@
  * adapters the core use cases run on, and assembles the job runner, scheduler and restore.
  * Part of the composition root (used by app.ts and the CLI); no logic beyond choosing adapters.
  */
-import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createBackupTransforms } from './adapters/backup-transforms.ts';
 import { keyTools } from './adapters/crypto/key-tools.ts';
@@ -76,7 +75,6 @@ export function createEngine(options: EngineOptions): Engine {
   // of a live one (a CLI backup beside the server).
   const ownership = options.ownership ?? createLocalProcessOwnership();
   const tmpRoot = join(options.dataDir, 'tmp');
-  mkdirSync(tmpRoot, { recursive: true, mode: 0o700 });
   const tmpDir = ensureProcessTempDir(tmpRoot, ownership);
   const scratch = createLocalScratchSpace(tmpDir);
   const profiles = createEncryptionProfilesService({ store, keys: keyTools, clock });

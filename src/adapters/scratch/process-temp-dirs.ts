@@ -11,7 +11,7 @@ import type { ProcessOwnership } from '../../ports/process-ownership.port.ts';
  */
 const PREFIX = 'p-';
 
-/** Creates (if needed) and returns this process's own temporary folder under `root`. */
+/** Creates (if needed, with `root`, all mode 0700) and returns this process's own temporary folder under `root`. */
 export function ensureProcessTempDir(root: string, ownership: ProcessOwnership): string {
   const dir = join(root, `${PREFIX}${Buffer.from(ownership.self).toString('base64url')}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
