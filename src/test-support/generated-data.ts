@@ -89,7 +89,8 @@ export function generatedDataDigest(size: number, seed = 1): Promise<StreamDiges
   return digestStream(generatedData(size, { seed }));
 }
 
-function xorshift32(seed: number): () => number {
+/** Deterministic 32-bit pseudo-random numbers (xorshift32) from `seed`, so a failure can be replayed. */
+export function xorshift32(seed: number): () => number {
   // xorshift32 must never be in the all-zero state.
   let state = seed >>> 0 || 0x9e3779b9;
   return () => {
