@@ -33,6 +33,26 @@ describe('Dropbox content hash', () => {
     expect(hasher.digest()).toBe(referenceHash(data));
   });
 
+  it('extends a hash with another hasher\'s bytes without hashing them again', () => {
+    const data = generatedBytes(CONTENT_HASH_BLOCK_SIZE * 3 + 4321, 7);
+    const session = new ContentHasher().update(data.subarray(0, CONTENT_HASH_BLOCK_SIZE));
+    // The second request ends inside a block, is digested on its own first, then taken over.
+    const request = new ContentHasher({ keepBlockDigests: true }).update(data.subarray(CONTENT_HASH_BLOCK_SIZE, CONTENT_HASH_BLOCK_SIZE * 2 + 99));
+    expect(request.digest()).toBe(referenceHash(data.subarray(CONTENT_HASH_BLOCK_SIZE, CONTENT_HASH_BLOCK_SIZE * 2 + 99)));
+    session.extend(request);
+    expect(session.atBlockBoundary).toBe(false);
+    session.update(data.subarray(CONTENT_HASH_BLOCK_SIZE * 2 + 99));
+    expect(session.digest()).toBe(referenceHash(data));
+  });
+
+  it('extends only at a block boundary and only with a hasher that kept its block digests', () => {
+    const request = new ContentHasher({ keepBlockDigests: true }).update(Buffer.alloc(10));
+    expect(() => new ContentHasher().update(Buffer.alloc(1)).extend(request)).toThrow(/block boundary/);
+    expect(() => new ContentHasher().extend(new ContentHasher())).toThrow(/keepBlockDigests/);
+    const whole = new ContentHasher().update(Buffer.alloc(CONTENT_HASH_BLOCK_SIZE, 1)).extend(request);
+    expect(whole.digest()).toBe(referenceHash(Buffer.concat([Buffer.alloc(CONTENT_HASH_BLOCK_SIZE, 1), Buffer.alloc(10)])));
+  });
+
   it('hashes what streams through a HashingPassThrough', async () => {
     const data = Buffer.alloc(CONTENT_HASH_BLOCK_SIZE + 7, 7);
     const hashing = new HashingPassThrough();

@@ -15,6 +15,13 @@ export class ContentHasher {
   #block: Hash = createHash('sha256');
   #blockFill = 0;
   #finished = false;
+  /** Digests of the finished blocks, kept only when asked for (see `extend`). */
+  readonly #blockDigests: Buffer[] | undefined;
+
+  /** `keepBlockDigests`: remember each block's digest so another hasher can `extend` with this one. */
+  constructor(options: { keepBlockDigests?: boolean } = {}) {
+    this.#blockDigests = options.keepBlockDigests === true ? [] : undefined;
+  }
 
   update(data: Uint8Array): this {
     if (this.#finished) throw new Error('ContentHasher.update called after digest');
@@ -29,18 +36,49 @@ export class ContentHasher {
     return this;
   }
 
-  /** Lowercase hex digest; the hasher cannot be used afterwards. */
+  /** True when everything hashed so far is whole 4 MiB blocks, so `extend` may be called. */
+  get atBlockBoundary(): boolean {
+    return this.#blockFill === 0 || this.#blockFill === CONTENT_HASH_BLOCK_SIZE;
+  }
+
+  /**
+   * Continues this hash with every byte `other` has hashed, as if they had been passed to `update`,
+   * without hashing them again: `other`'s block digests are taken over and its unfinished block is
+   * copied. Only possible at a block boundary (`atBlockBoundary`) and when `other` was created
+   * with `keepBlockDigests`; `other` may already have been digested and is left unchanged.
+   */
+  extend(other: ContentHasher): this {
+    if (this.#finished) throw new Error('ContentHasher.extend called after digest');
+    if (!this.atBlockBoundary) throw new Error('ContentHasher.extend needs this hasher at a block boundary');
+    if (other.#blockDigests === undefined) throw new Error('ContentHasher.extend needs a hasher created with keepBlockDigests');
+    if (this.#blockFill > 0) this.#finishBlock();
+    for (const digest of other.#blockDigests) this.#addBlockDigest(digest);
+    if (other.#blockFill > 0) {
+      this.#block = other.#block.copy();
+      this.#blockFill = other.#blockFill;
+    }
+    return this;
+  }
+
+  /** Lowercase hex digest; the hasher cannot be updated afterwards. */
   digest(): string {
     if (this.#finished) throw new Error('ContentHasher.digest called twice');
-    if (this.#blockFill > 0) this.#finishBlock();
     this.#finished = true;
-    return this.#overall.digest('hex');
+    // Copies, so that `extend` can still take over this hasher's state.
+    const overall = this.#overall.copy();
+    if (this.#blockFill > 0) overall.update(this.#block.copy().digest());
+    return overall.digest('hex');
   }
 
   #finishBlock(): void {
-    this.#overall.update(this.#block.digest());
+    this.#addBlockDigest(this.#block.digest());
     this.#block = createHash('sha256');
     this.#blockFill = 0;
+  }
+
+  #addBlockDigest(digest: Buffer): void {
+    this.#overall.update(digest);
+    this.#blockDigests?.push(digest);
   }
 }
 

@@ -30,9 +30,12 @@ export async function appendSequential(req: IncomingMessage, session: UploadSess
   }
   if (offset !== session.size) throw options.wrap(tag('incorrect_offset', { correct_offset: session.size }));
   const hasher = session.hasher;
+  // At a block boundary the session's hash takes over the request's block digests once the data
+  // is accepted (one SHA-256 pass); otherwise it hashes the bytes itself as they arrive.
+  const extendLater = hasher?.atBlockBoundary === true;
   let received;
   try {
-    received = await receiveAppend(req, session.blob, session.size, options.maxBytes, hasher ? (c) => hasher.update(c) : undefined);
+    received = await receiveAppend(req, session.blob, session.size, options.maxBytes, hasher && !extendLater ? (c) => hasher.update(c) : undefined);
   } catch (error) {
     session.hasher = undefined;
     throw error;
@@ -45,6 +48,7 @@ export async function appendSequential(req: IncomingMessage, session: UploadSess
   if (received.tooLarge) return fail(routeError(tag('payload_too_large')));
   if (session.size + received.bytes > MAX_SESSION_BYTES) return fail(options.wrap(tag('too_large')));
   if (options.contentHash !== undefined && options.contentHash !== received.contentHash) return fail(routeError(tag('content_hash_mismatch')));
+  if (extendLater) session.hasher?.extend(received.hasher);
   if (received.bytes > 0) session.cachedHash = undefined;
   session.size += received.bytes;
   return received.bytes;

@@ -41,6 +41,8 @@ export interface ReceivedBody {
   bytes: number;
   /** Dropbox content hash of the written bytes (undefined when `tooLarge`). */
   contentHash: string | undefined;
+  /** The hasher behind `contentHash` (with its block digests), so a session can `extend` with it. */
+  hasher: ContentHasher;
   /** The body exceeded `maxBytes`; nothing beyond the limit was written and the rest was drained. */
   tooLarge: boolean;
 }
@@ -56,7 +58,7 @@ export async function receiveToFile(
   options: { position: number; create: boolean; maxBytes: number; onChunk?: (chunk: Buffer) => void },
 ): Promise<ReceivedBody> {
   const handle = await open(filePath, options.create ? 'w' : 'r+');
-  const hasher = new ContentHasher();
+  const hasher = new ContentHasher({ keepBlockDigests: true });
   let bytes = 0;
   let tooLarge = false;
   try {
@@ -82,5 +84,5 @@ export async function receiveToFile(
   } finally {
     await handle.close();
   }
-  return { bytes, contentHash: tooLarge ? undefined : hasher.digest(), tooLarge };
+  return { bytes, contentHash: tooLarge ? undefined : hasher.digest(), hasher, tooLarge };
 }
