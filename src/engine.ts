@@ -123,7 +123,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   const runner = createJobRunner({
     store, resolve: resolveJob, transforms, clock, appVersion: options.appVersion,
-    maxConcurrentRuns: options.maxConcurrentRuns, watchdogSeconds: options.watchdogSeconds, ownership,
+    maxConcurrentRuns: options.maxConcurrentRuns, watchdogSeconds: options.watchdogSeconds, ownership, log,
   });
   const scheduler = createScheduler({ store, runner, schedule, clock, log });
 

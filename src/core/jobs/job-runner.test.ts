@@ -96,6 +96,49 @@ describe('job runner', () => {
     await expect(runner(fx, () => createGeneratedSource(1)).enqueue(fx.job.id, 'manual')).rejects.toThrow(/started by another DBackup process/);
   });
 
+  describe('a run left unfinished by another process', () => {
+    /** Owners named 'gone:…' belong to processes that have ended; every other owner is alive. */
+    const ownership = { self: 'this-process', hasEnded: (owner: string | undefined) => owner?.startsWith('gone:') ?? true };
+
+    async function unfinishedRun(fx: Fixture, owner: string, backupKey?: string) {
+      const run = await store.runs.create({ jobId: fx.job.id, trigger: 'manual', owner });
+      return store.runs.update(run.id, { status: 'running', stage: 'uploading', ...(backupKey ? { backupKey } : {}) });
+    }
+
+    it('is recovered on "Run now" when its process has ended, half-made file and all', async () => {
+      const fx = await fixture();
+      const halfMade = 'nightly/backup_2024-01-15T12-00-00.sql.gz';
+      await mkdir(join(fx.folders[0]!, 'nightly'), { recursive: true });
+      await writeFile(join(fx.folders[0]!, halfMade), 'partial bytes, no sidecar');
+      const dead = await unfinishedRun(fx, 'gone:1234', halfMade);
+      const jobs = runner(fx, () => createGeneratedSource(10_000), { ownership });
+
+      const queued = await jobs.enqueue(fx.job.id, 'manual');
+      await jobs.idle();
+
+      expect(await store.runs.get(dead.id)).toMatchObject({ status: 'interrupted', errorMessage: expect.stringMatching(/DBackup stopped while this run was in progress/) });
+      expect((await store.runs.get(queued.id))?.status).toBe('success');
+      expect(await filesUnder(fx.folders[0]!)).toEqual(['nightly/backup_2024-01-16T12-00-00.sql.gz', 'nightly/backup_2024-01-16T12-00-00.sql.gz.meta.json']);
+      expect((await store.runs.logs(dead.id)).map((line) => line.message).join('\n')).toMatch(/Removed the incomplete nightly\/backup_2024-01-15T12-00-00\.sql\.gz/);
+    });
+
+    it('still blocks the job while its process is alive, and cannot be cancelled from here', async () => {
+      const fx = await fixture();
+      const alive = await unfinishedRun(fx, 'cli:99');
+      const jobs = runner(fx, () => createGeneratedSource(1), { ownership });
+      await expect(jobs.enqueue(fx.job.id, 'manual')).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/another DBackup process that is still running/) });
+      await expect(jobs.cancel(alive.id)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/can only be cancelled there/) });
+      expect((await store.runs.get(alive.id))?.status).toBe('running');
+    });
+
+    it('is marked interrupted by "Cancel" when its process has ended', async () => {
+      const fx = await fixture();
+      const dead = await unfinishedRun(fx, 'gone:77');
+      await runner(fx, () => createGeneratedSource(1), { ownership }).cancel(dead.id);
+      expect((await store.runs.get(dead.id))?.status).toBe('interrupted');
+    });
+  });
+
   it('reports partial when one destination fails, naming it', async () => {
     const fx = await fixture({ destinations: 2 });
     const broken: Destination = { ...fx.storages[1]!, write: () => Promise.reject(new Error('bucket gone')) };

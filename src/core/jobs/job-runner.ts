@@ -6,6 +6,7 @@ import { applyRetentionOnDestination } from '../backup/apply-retention.ts';
 import { runBackup, type BackupOutcome } from '../backup/run-backup.ts';
 import { DBackupError, isDBackupError } from '../errors.ts';
 import type { ResolveJobResources } from './job-resources.ts';
+import { recoverAfterRestart } from './recover-after-restart.ts';
 import { progressFigures } from './run-progress.ts';
 
 export interface JobRunnerOptions {
@@ -18,8 +19,15 @@ export interface JobRunnerOptions {
   maxConcurrentRuns?: number;
   /** A run that moves no byte for this long is stopped. Default 600 s. */
   watchdogSeconds?: number;
-  /** Names this process as the owner of the runs it queues, so another process starting up leaves them alone. */
+  /**
+   * Names this process as the owner of the runs it queues, so another process starting up leaves
+   * them alone. With it, a run left unfinished by a process that has ended is recovered (marked
+   * interrupted, its half-made files removed) as soon as "Run now" or "Cancel" meets it, instead
+   * of blocking its job until DBackup restarts.
+   */
   ownership?: ProcessOwnership;
+  /** Process log for such recoveries (the run's own log gets the details too). */
+  log?: (level: 'info' | 'warn', message: string) => void;
 }
 
 export interface JobRunner {
@@ -178,6 +186,17 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     log(runId, status === 'success' ? 'info' : 'warn', `Run finished: ${status}.`);
   }
 
+  /**
+   * When `run`'s process has ended, runs the startup recovery now (for every abandoned run, not
+   * only this one) and returns true; false when its process is alive or ownership is unknown.
+   */
+  async function recoverIfAbandoned(run: Run): Promise<boolean> {
+    const { ownership } = options;
+    if (ownership === undefined || !ownership.hasEnded(run.owner)) return false;
+    await recoverAfterRestart(store, options.resolve, options.log ?? (() => undefined), ownership);
+    return true;
+  }
+
   async function requireJob(jobId: string): Promise<Job> {
     const job = await store.jobs.get(jobId);
     if (!job) throw new DBackupError('not_found', `Job ${jobId} no longer exists.`);
@@ -198,10 +217,12 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       if (busy) {
         throw new DBackupError('conflict', `Job "${job.name}" already has a run in progress (${busy.runId}). Wait for it to finish or cancel it.`, { details: { runId: busy.runId } });
       }
-      // Another process (the CLI beside the server) may be running this job too.
-      const [elsewhere] = await store.runs.list({ jobId, statuses: UNFINISHED_RUN_STATUSES, limit: 1 });
+      // Another process (the CLI beside the server) may be running this job too, or may have died
+      // while running it: then the run is recovered here and no longer blocks the job.
+      let [elsewhere] = await store.runs.list({ jobId, statuses: UNFINISHED_RUN_STATUSES, limit: 1 });
+      if (elsewhere && (await recoverIfAbandoned(elsewhere))) [elsewhere] = await store.runs.list({ jobId, statuses: UNFINISHED_RUN_STATUSES, limit: 1 });
       if (elsewhere) {
-        throw new DBackupError('conflict', `Job "${job.name}" already has a run in progress (${elsewhere.id}), started by another DBackup process. Wait for it to finish; if no DBackup process is running, restart DBackup to mark it interrupted.`, { details: { runId: elsewhere.id } });
+        throw new DBackupError('conflict', `Job "${job.name}" already has a run in progress (${elsewhere.id}), started by another DBackup process that is still running (for example \`npx dbackup backup\`). Wait for it to finish, or stop that process.`, { details: { runId: elsewhere.id } });
       }
       const run = await store.runs.create({ jobId, trigger, owner: options.ownership?.self });
       queue.push({ runId: run.id, jobId, controller: new AbortController() });
@@ -218,7 +239,16 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
         pump();
         return;
       }
-      running.get(runId)?.controller.abort();
+      const active = running.get(runId);
+      if (active) {
+        active.controller.abort();
+        return;
+      }
+      // Not this process's run: recover it if its process has ended; a live one must be stopped there.
+      const run = await store.runs.get(runId);
+      if (!run || !UNFINISHED_RUN_STATUSES.includes(run.status) || options.ownership === undefined) return;
+      if (await recoverIfAbandoned(run)) return;
+      throw new DBackupError('conflict', `Run ${runId} belongs to another DBackup process that is still running (for example \`npx dbackup backup\`); it can only be cancelled there (Ctrl-C in that terminal).`, { details: { runId } });
     },
     idle() {
       if (running.size === 0 && queue.length === 0) return Promise.resolve();
