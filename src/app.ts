@@ -18,7 +18,7 @@ import { systemClock, type Clock } from './ports/clock.port.ts';
 import type { Destination } from './ports/destination.port.ts';
 import type { DestinationRecord, MetadataStore } from './ports/metadata-store.port.ts';
 import type { PasswordHasher } from './ports/password-hasher.port.ts';
-import { revokeRefreshToken } from './adapters/destinations/dropbox/oauth/dropbox-connection.ts';
+import { createDropboxAuthorizationGateway } from './adapters/destinations/dropbox/oauth/dropbox-authorization.gateway.ts';
 import { createDropboxOAuthService } from './interfaces/http/dropbox/dropbox-oauth.service.ts';
 import { checkDropboxStatus } from './interfaces/http/dropbox/dropbox-status.ts';
 import type { HttpApp } from './interfaces/http/http-app.ts';
@@ -58,7 +58,7 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const { settings, store } = options;
   const clock = options.clock ?? systemClock;
-  const dropboxOptions = { apiBaseUrl: settings.dropboxApiUrl, fetch: options.dropboxFetch };
+  const dropboxGateway = createDropboxAuthorizationGateway({ apiBaseUrl: settings.dropboxApiUrl, fetch: options.dropboxFetch });
   const credentialsOf = (record: DestinationRecord) => ({
     appKey: record.secrets.appKey?.reveal() ?? '',
     appSecret: record.secrets.appSecret?.reveal() ?? '',
@@ -89,7 +89,7 @@ export function createApp(options: AppOptions): App {
     dropboxFetch: options.dropboxFetch,
   });
 
-  const dropbox = createDropboxOAuthService({ ...dropboxOptions, store, publicUrl: settings.publicUrl });
+  const dropbox = createDropboxOAuthService({ gateway: dropboxGateway, store, publicUrl: settings.publicUrl });
   const http = createWebApp({
     publicUrl: settings.publicUrl,
     version: VERSION,
@@ -99,10 +99,10 @@ export function createApp(options: AppOptions): App {
     destinations: createDestinationsService({
       store,
       openDestination,
-      dropboxStatus: (record) => checkDropboxStatus(record, { ...dropboxOptions, redirectUri: dropbox.redirectUri }),
+      dropboxStatus: (record) => checkDropboxStatus(record, { gateway: dropboxGateway, redirectUri: dropbox.redirectUri }),
       revokeDropboxToken: async (record) => {
         const token = record.secrets.refreshToken?.reveal();
-        if (token) await revokeRefreshToken(credentialsOf(record), token, dropboxOptions);
+        if (token) await dropboxGateway.revoke(credentialsOf(record), token);
       },
     }),
     dropbox,

@@ -69,7 +69,7 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [new RegExp(`(--${KEY})(=|\\s+)${VALUE}`, 'gi'), `$1$2${REDACTED}`],
   // key=value (query strings, env dumps) and key: value
   [new RegExp(`\\b(${KEY})(\\s*[=:]\\s*)${VALUE}`, 'gi'), `$1$2${REDACTED}`],
-  // DBackup API tokens and session ids (see adapters/secrets/token-generator.ts).
+  // DBackup API tokens and session ids (see core/tokens.ts).
   [/\bdbk[a-z]?_[A-Za-z0-9_-]{16,}/g, REDACTED],
 ];
 

@@ -30,7 +30,7 @@ export interface UsersRepository {
 }
 
 export interface Session {
-  /** SHA-256 of the cookie value (see adapters/secrets/token-generator.ts); the value is never stored. */
+  /** SHA-256 of the cookie value (see core/tokens.ts); the value is never stored. */
   idHash: string;
   userId: string;
   csrfToken: string;

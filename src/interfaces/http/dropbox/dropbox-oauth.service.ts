@@ -1,13 +1,12 @@
 import { DBackupError, isDBackupError } from '../../../core/errors.ts';
 import { Secret } from '../../../core/secret.ts';
-import { generateRandomToken } from '../../../adapters/secrets/token-generator.ts';
+import { generateRandomToken } from '../../../core/tokens.ts';
+import type { DropboxAppCredentials, DropboxAuthorizationGateway, DropboxGrant } from '../../../ports/dropbox-authorization.port.ts';
 import type { DestinationRecord, Repositories } from '../../../ports/metadata-store.port.ts';
 import type { DropboxAuthorizationService, OAuthCallbackQuery } from '../services/services.ts';
-import { dropboxCallError, revokeRefreshToken, sdkFor, type DropboxAppCredentials, type DropboxConnectionOptions } from '../../../adapters/destinations/dropbox/oauth/dropbox-connection.ts';
-import { exchangeAuthorizationCode } from '../../../adapters/destinations/dropbox/oauth/dropbox-token-exchange.ts';
-import { createPkcePair } from '../../../adapters/destinations/dropbox/oauth/pkce.ts';
 
-export interface DropboxOAuthOptions extends DropboxConnectionOptions {
+export interface DropboxOAuthOptions {
+  gateway: DropboxAuthorizationGateway;
   store: Pick<Repositories, 'destinations' | 'oauthStates'>;
   /** `PUBLIC_URL` without trailing slash. */
   publicUrl: string;
@@ -21,9 +20,8 @@ const STATE_MESSAGES: Record<string, string> = {
 
 /** The OAuth 2.0 authorization-code flow with PKCE for Dropbox destinations. */
 export function createDropboxOAuthService(options: DropboxOAuthOptions): DropboxAuthorizationService {
-  const { store } = options;
+  const { store, gateway } = options;
   const redirectUri = `${options.publicUrl}/api/adapters/dropbox/callback`;
-  const authorizeBase = options.apiBaseUrl ? `${options.apiBaseUrl}/oauth2/authorize` : 'https://www.dropbox.com/oauth2/authorize';
 
   async function dropboxDestination(id: string): Promise<{ record: DestinationRecord; credentials: DropboxAppCredentials }> {
     const record = await store.destinations.get(id);
@@ -43,9 +41,9 @@ export function createDropboxOAuthService(options: DropboxOAuthOptions): Dropbox
     async start(userId, destinationId) {
       const { record, credentials } = await dropboxDestination(destinationId);
       const state = generateRandomToken(32);
-      const pkce = createPkcePair();
+      const pkce = gateway.createPkcePair();
       await store.oauthStates.create({ state, userId, destinationId, codeVerifier: new Secret(pkce.verifier), redirectUri });
-      const url = new URL(authorizeBase);
+      const url = new URL(gateway.authorizeEndpoint);
       url.search = new URLSearchParams({
         client_id: credentials.appKey,
         response_type: 'code',
@@ -83,42 +81,34 @@ export function createDropboxOAuthService(options: DropboxOAuthOptions): Dropbox
       if (!query.code) throw new DBackupError('invalid_input', 'The response from Dropbox has no authorization code. Click Authorize with Dropbox again.');
 
       const { credentials } = await dropboxDestination(pending.destinationId);
-      const tokens = await exchangeAuthorizationCode(
-        credentials,
-        { code: query.code, codeVerifier: pending.codeVerifier.reveal(), redirectUri: pending.redirectUri },
-        options,
-      );
-      const accountName = await accountNameFor(credentials, tokens.accessToken, tokens.expiresIn, tokens.refreshToken);
+      const tokens = await gateway.exchangeCode(credentials, { code: query.code, codeVerifier: pending.codeVerifier.reveal(), redirectUri: pending.redirectUri });
+      const accountName = await accountNameFor(credentials, tokens);
       const { previousRefreshToken } = await store.destinations.setAuthorization(pending.destinationId, {
         refreshToken: new Secret(tokens.refreshToken),
         accountId: tokens.accountId,
         accountName,
       });
       const previous = previousRefreshToken?.reveal();
-      if (previous && previous !== tokens.refreshToken) await revokeRefreshToken(credentials, previous, options);
+      if (previous && previous !== tokens.refreshToken) await gateway.revoke(credentials, previous);
       return { destinationId: pending.destinationId, accountName };
     },
   };
 
   /** The account's display name; without `account_info.read` the new token is revoked again. */
-  async function accountNameFor(credentials: DropboxAppCredentials, accessToken: string, expiresIn: number, refreshToken: string): Promise<string> {
-    const sdk = sdkFor(credentials, options);
-    sdk.auth.setAccessToken(accessToken);
-    sdk.auth.setAccessTokenExpiresAt(new Date(Date.now() + expiresIn * 1000));
+  async function accountNameFor(credentials: DropboxAppCredentials, grant: DropboxGrant): Promise<string> {
     try {
-      return (await sdk.client.usersGetCurrentAccount()).result.name.display_name;
+      return await gateway.accountName(credentials, grant);
     } catch (error) {
-      await revokeRefreshToken(credentials, refreshToken, options);
-      const failure = dropboxCallError(error, 'users/get_current_account', options.apiBaseUrl);
-      if (failure.code === 'missing_scope') {
-        const scope = String(failure.details.requiredScope ?? 'account_info.read');
+      await gateway.revoke(credentials, grant.refreshToken);
+      if (isDBackupError(error, 'missing_scope')) {
+        const scope = String(error.details.requiredScope ?? 'account_info.read');
         throw new DBackupError(
           'missing_scope',
           `The Dropbox app lacks the '${scope}' permission. Enable it in the Dropbox App Console (Permissions tab), click Submit, then click Authorize with Dropbox again.`,
           { details: { requiredScope: scope } },
         );
       }
-      throw failure;
+      throw error;
     }
   }
 }

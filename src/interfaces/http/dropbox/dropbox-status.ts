@@ -1,13 +1,14 @@
 import type { DestinationRecord } from '../../../ports/metadata-store.port.ts';
 import type { DestinationStatusView } from '../services/services.ts';
-import { dropboxCallError, sdkFor, type DropboxConnectionOptions } from '../../../adapters/destinations/dropbox/oauth/dropbox-connection.ts';
+import { DBackupError, isDBackupError } from '../../../core/errors.ts';
+import type { DropboxAuthorizationGateway } from '../../../ports/dropbox-authorization.port.ts';
 
 /**
  * The live status of a Dropbox destination: refreshes the access token with the stored refresh
  * token and asks for the account (then the space usage). Never throws for Dropbox failures; they
  * become a status with a reason and a message that says what to do.
  */
-export async function checkDropboxStatus(record: DestinationRecord, options: DropboxConnectionOptions & { redirectUri: string }): Promise<DestinationStatusView> {
+export async function checkDropboxStatus(record: DestinationRecord, options: { gateway: DropboxAuthorizationGateway; redirectUri: string }): Promise<DestinationStatusView> {
   const appKey = record.secrets.appKey?.reveal() ?? '';
   const appSecret = record.secrets.appSecret?.reveal() ?? '';
   const refreshToken = record.secrets.refreshToken?.reveal();
@@ -17,31 +18,12 @@ export async function checkDropboxStatus(record: DestinationRecord, options: Dro
   if (!refreshToken) {
     return { state: 'authorization_required', reason: 'not_authorized', hasToken: false, message: 'Click Authorize with Dropbox to connect your Dropbox account.' };
   }
-  const sdk = sdkFor({ appKey, appSecret }, options, refreshToken);
+  const folderPath = typeof record.config.folderPath === 'string' ? record.config.folderPath : '';
   try {
-    const account = (await sdk.client.usersGetCurrentAccount()).result;
-    // files.metadata.read is what the folder browser and every backup listing need; a missing
-    // scope shows up here by name instead of later in a failed backup.
-    const folderPath = typeof record.config.folderPath === 'string' ? record.config.folderPath : '';
-    await sdk.client.filesListFolder({ path: folderPath, limit: 1 }).catch((error: unknown) => {
-      const failure = dropboxCallError(error, 'files/list_folder', options.apiBaseUrl);
-      if (failure.code !== 'not_found') throw error;
-    });
-    const status: DestinationStatusView = {
-      state: 'authorized',
-      hasToken: true,
-      account: { name: account.name.display_name, email: account.email },
-    };
-    try {
-      const usage = (await sdk.client.usersGetSpaceUsage()).result;
-      const allocation = usage.allocation as { '.tag': string; allocated?: number };
-      status.usage = { used: usage.used, ...(typeof allocation.allocated === 'number' ? { allocated: allocation.allocated } : {}) };
-    } catch {
-      // Usage is a nice-to-have on this screen; the status itself is proven by the account call.
-    }
-    return status;
+    const { account, usage } = await options.gateway.checkAccount({ appKey, appSecret }, refreshToken, folderPath);
+    return { state: 'authorized', hasToken: true, account, ...(usage ? { usage } : {}) };
   } catch (error) {
-    const failure = dropboxCallError(error, 'users/get_current_account', options.apiBaseUrl);
+    const failure = isDBackupError(error) ? error : new DBackupError('internal', `Checking the Dropbox connection failed unexpectedly: ${(error as Error)?.message ?? String(error)}`, { cause: error });
     if (failure.code === 'missing_scope') {
       const scope = typeof failure.details.requiredScope === 'string' ? failure.details.requiredScope : undefined;
       return { state: 'authorization_required', hasToken: true, reason: 'missing_scope', ...(scope ? { requiredScope: scope } : {}), message: failure.message };

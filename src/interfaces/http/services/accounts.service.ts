@@ -2,7 +2,7 @@ import { DBackupError } from '../../../core/errors.ts';
 import type { Clock } from '../../../ports/clock.port.ts';
 import type { Repositories } from '../../../ports/metadata-store.port.ts';
 import type { PasswordHasher } from '../../../ports/password-hasher.port.ts';
-import { generateApiToken, generateSessionToken, hashToken, looksLikeApiToken } from '../../../adapters/secrets/token-generator.ts';
+import { generateApiToken, generateSessionToken, hashToken, looksLikeApiToken } from '../../../core/tokens.ts';
 import { csrfTokenFor } from '../csrf.ts';
 import type { Principal } from '../router.ts';
 import type { AccountsService, ApiTokenView, SignedIn } from './services.ts';

@@ -3,14 +3,12 @@ import type { FetchLike } from '../dropbox-fetch.ts';
 import { createDropboxSdk, type DropboxSdk } from '../dropbox-sdk.ts';
 import { classifyDropboxFailure } from '../dropbox.errors.ts';
 import { DBackupError } from '../../../../core/errors.ts';
+import type { DropboxAppCredentials } from '../../../../ports/dropbox-authorization.port.ts';
 
 /** How long one Dropbox call of the web app (status, code exchange, revoke) may take. */
 export const DROPBOX_CALL_TIMEOUT_MS = 15_000;
 
-export interface DropboxAppCredentials {
-  appKey: string;
-  appSecret: string;
-}
+export type { DropboxAppCredentials } from '../../../../ports/dropbox-authorization.port.ts';
 
 export interface DropboxConnectionOptions {
   /** Emulator base URL; `undefined` = real Dropbox (or `DBACKUP_DROPBOX_API_URL`). */

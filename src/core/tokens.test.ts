@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { redact } from '../../core/secret.ts';
-import { generateApiToken, generateRandomToken, generateSessionToken, hashToken, looksLikeApiToken } from './token-generator.ts';
+import { redact } from './secret.ts';
+import { generateApiToken, generateRandomToken, generateSessionToken, hashToken, looksLikeApiToken } from './tokens.ts';
 
 describe('token generator', () => {
   it('makes an API token whose stored form is its SHA-256 and whose prefix is displayable', () => {

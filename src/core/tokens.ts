@@ -7,7 +7,7 @@
  * `redact()` spot leaked tokens.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Secret } from '../../core/secret.ts';
+import { Secret } from './secret.ts';
 
 export const API_TOKEN_PREFIX = 'dbk_';
 export const SESSION_TOKEN_PREFIX = 'dbks_';
