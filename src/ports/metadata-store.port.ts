@@ -12,12 +12,15 @@ import type { SecretBox } from './secret-box.port.ts';
 import type { ApiTokensRepository, OAuthStatesRepository, SessionsRepository, UsersRepository } from './store/accounts.port.ts';
 import type { DestinationsRepository, EncryptionProfilesRepository, SourcesRepository } from './store/catalog.port.ts';
 import type { BackupsRepository, JobsRepository, RunsRepository } from './store/jobs.port.ts';
+import type { RestoresRepository } from './store/restores.port.ts';
 
 export type * from './store/accounts.port.ts';
 export type * from './store/catalog.port.ts';
 export type * from './store/jobs.port.ts';
+export type * from './store/restores.port.ts';
 export { OAUTH_STATE_TTL_MS } from './store/accounts.port.ts';
 export { UNFINISHED_RUN_STATUSES } from './store/jobs.port.ts';
+export { RESTORE_LOG_LIMIT, RESTORE_STATUSES } from './store/restores.port.ts';
 
 /** Small string values (instance-wide preferences, scheduler bookkeeping). Keys `dbackup.*` are reserved. */
 export interface SettingsRepository {
@@ -40,6 +43,7 @@ export interface Repositories {
   readonly jobs: JobsRepository;
   readonly runs: RunsRepository;
   readonly backups: BackupsRepository;
+  readonly restores: RestoresRepository;
   readonly settings: SettingsRepository;
 }
 

@@ -15,6 +15,7 @@ import { createDestinationsRepository } from './repositories/destinations.reposi
 import { createEncryptionProfilesRepository } from './repositories/encryption-profiles.repository.ts';
 import { createJobsRepository } from './repositories/jobs.repository.ts';
 import { createOAuthStatesRepository } from './repositories/oauth-states.repository.ts';
+import { createRestoresRepository } from './repositories/restores.repository.ts';
 import { createRunsRepository } from './repositories/runs.repository.ts';
 import { createSessionsRepository } from './repositories/sessions.repository.ts';
 import { createSettingsRepository } from './repositories/settings.repository.ts';
@@ -54,6 +55,7 @@ export function createKyselyMetadataStore(options: KyselyMetadataStoreOptions): 
     jobs: guard(createJobsRepository(ctx)),
     runs: guard(createRunsRepository(ctx)),
     backups: guard(createBackupsRepository(ctx)),
+    restores: guard(createRestoresRepository(ctx)),
     settings: guard(createSettingsRepository(ctx)),
   };
 

@@ -38,7 +38,7 @@ const available = await admin(async () => true).catch((error: unknown) => {
 
 // Tables in dependency order, children first, for emptying between tests.
 const TABLES = [
-  'run_logs', 'backups', 'runs', 'job_destinations', 'jobs', 'oauth_states', 'sessions', 'api_tokens',
+  'restore_logs', 'restores', 'run_logs', 'backups', 'runs', 'job_destinations', 'jobs', 'oauth_states', 'sessions', 'api_tokens',
   'encryption_profiles', 'sources', 'destinations', 'users', 'settings',
 ] as const;
 

@@ -141,6 +141,38 @@ export interface RunLogsTable {
   message: string;
 }
 
+export interface RestoresTable {
+  id: string;
+  destination_id: string;
+  object_key: string;
+  source_id: string;
+  source_name: string;
+  database_name: string;
+  create_database: number;
+  drop_existing: number;
+  skip_ownership: number;
+  status: string;
+  stage: string | null;
+  bytes: Int8;
+  total_bytes: Int8 | null;
+  started_at: string;
+  ended_at: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  /** The process executing the restore (ports/process-ownership.port.ts). */
+  owner: string | null;
+  /** Log lines appended so far (also past the kept limit); incremented atomically to number them. */
+  log_count: number;
+}
+
+export interface RestoreLogsTable {
+  restore_id: string;
+  seq: number;
+  at: string;
+  level: string;
+  message: string;
+}
+
 export interface BackupsTable {
   id: string;
   destination_id: string;
@@ -176,5 +208,7 @@ export interface StoreSchema {
   runs: RunsTable;
   run_logs: RunLogsTable;
   backups: BackupsTable;
+  restores: RestoresTable;
+  restore_logs: RestoreLogsTable;
   settings: SettingsTable;
 }

@@ -12,10 +12,12 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import { DBackupError } from '../../../core/errors.ts';
 import * as initial from './0001-initial.migration.ts';
 import * as runOwner from './0002-run-owner.migration.ts';
+import * as restores from './0003-restores.migration.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_run_owner': runOwner,
+  '0003_restores': restores,
 };
 
 export const MIGRATION_TABLE = 'dbackup_migrations';

@@ -12,6 +12,7 @@ import { accountsSuite } from './accounts.suite.ts';
 import { catalogSuite } from './catalog.suite.ts';
 import { makeHarness, rejection, type StoreHarness, type StoreHarnessFactory } from './harness.ts';
 import { jobsSuite } from './jobs.suite.ts';
+import { restoresSuite } from './restores.suite.ts';
 
 export function describeMetadataStore(factory: StoreHarnessFactory): void {
   describe(`metadata store on ${factory.name}`, () => {
@@ -31,6 +32,7 @@ export function describeMetadataStore(factory: StoreHarnessFactory): void {
     describe('accounts', () => accountsSuite(h));
     describe('catalog', () => catalogSuite(h));
     describe('jobs and runs', () => jobsSuite(h));
+    describe('restores', () => restoresSuite(h));
 
     it('settings: set, overwrite, list by prefix, delete', async () => {
       const { store } = h();
