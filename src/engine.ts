@@ -18,16 +18,18 @@ import { createPostgresSource } from './adapters/sources/postgres/postgres.sourc
 import { createSqliteSource } from './adapters/sources/sqlite/sqlite.source.ts';
 import { createEncryptionProfilesService, type EncryptionProfilesService } from './core/encryption/encryption-profiles.service.ts';
 import { DBackupError } from './core/errors.ts';
+import { recoverInterruptedRestores } from './core/explorer/recover-interrupted-restores.ts';
+import { createRestoreOperations, type RestoreOperations } from './core/explorer/restore-operations.ts';
 import type { JobResources, ResolveJobResources } from './core/jobs/job-resources.ts';
 import { createJobRunner, type JobRunner } from './core/jobs/job-runner.ts';
 import { recoverAfterRestart } from './core/jobs/recover-after-restart.ts';
 import { createScheduler, type Scheduler } from './core/jobs/scheduler.ts';
-import { runRestore, type RestoreRequest } from './core/restore/run-restore.ts';
+import { runRestore } from './core/restore/run-restore.ts';
 import { createStorage } from './core/storage.ts';
 import type { BackupTransforms } from './ports/backup-transforms.port.ts';
 import type { Clock } from './ports/clock.port.ts';
 import type { Destination } from './ports/destination.port.ts';
-import type { DestinationRecord, MetadataStore, Run, SourceRecord } from './ports/metadata-store.port.ts';
+import type { DestinationRecord, MetadataStore, RestoreRecord, Run, SourceRecord } from './ports/metadata-store.port.ts';
 import type { ScheduleCalculator } from './ports/schedule.port.ts';
 import type { ProcessOwnership } from './ports/process-ownership.port.ts';
 import type { ScratchSpace } from './ports/scratch.port.ts';
@@ -58,10 +60,10 @@ export interface Engine {
   openDestination(record: DestinationRecord): Destination;
   openSource(record: SourceRecord): DatabaseSource;
   resolveJob: ResolveJobResources;
-  /** Restores a stored backup (see core/restore/run-restore.ts). */
-  restore(request: RestoreRequest, onProgress?: Parameters<typeof runRestore>[1]['onProgress']): Promise<void>;
-  /** Startup: interrupted runs, stale scratch files, missed schedules. Then the scheduler ticks. */
-  start(options?: { scheduler?: boolean }): Promise<{ interrupted: Run[]; missed: Run[] }>;
+  /** Restores of stored backups (core/restore/run-restore.ts), recorded: history, progress, cancel. */
+  restores: RestoreOperations;
+  /** Startup: interrupted runs and restores, stale scratch files, missed schedules. Then the scheduler ticks. */
+  start(options?: { scheduler?: boolean }): Promise<{ interrupted: Run[]; missed: Run[]; interruptedRestores: RestoreRecord[] }>;
   stop(): Promise<void>;
 }
 
@@ -126,17 +128,19 @@ export function createEngine(options: EngineOptions): Engine {
     maxConcurrentRuns: options.maxConcurrentRuns, watchdogSeconds: options.watchdogSeconds, ownership, log,
   });
   const scheduler = createScheduler({ store, runner, schedule, clock, log });
+  const restores = createRestoreOperations({
+    store, openDestination, openSource, clock, ownership, log,
+    restore: (request, hooks) => runRestore(request, { transforms, scratch, keyForFingerprint: profiles.keyForFingerprint, ...hooks }),
+  });
 
   return {
-    transforms, schedule, scratch, profiles, runner, scheduler, openDestination, openSource, resolveJob,
-    restore: (request, onProgress) => runRestore(request, {
-      transforms, scratch, keyForFingerprint: profiles.keyForFingerprint, log, onProgress,
-    }),
+    transforms, schedule, scratch, profiles, runner, scheduler, restores, openDestination, openSource, resolveJob,
     async start(startOptions = {}) {
       await removeAbandonedTempDirs(tmpRoot, ownership);
       const interrupted = await recoverAfterRestart(store, resolveJob, log, ownership);
+      const interruptedRestores = await recoverInterruptedRestores(store, ownership, log);
       const missed = startOptions.scheduler === false ? [] : await scheduler.start();
-      return { interrupted, missed };
+      return { interrupted, missed, interruptedRestores };
     },
     async stop() {
       scheduler.stop();

@@ -59,7 +59,7 @@ beforeEach(async () => {
 afterEach(() => fx.ctx.close());
 
 async function finished(id: string): Promise<RestoreOperation> {
-  await expect.poll(() => operations.get(id).status, { timeout: 10_000 }).not.toBe('running');
+  await expect.poll(async () => (await operations.get(id)).status, { timeout: 10_000 }).not.toBe('running');
   return operations.get(id);
 }
 
@@ -73,7 +73,7 @@ describe('restore operations', () => {
     expect(restored).toHaveLength(1);
     expect(restored[0]).toMatchObject({ database: 'shop', options: { createDatabase: true, dropExisting: false, skipOwnership: false } });
     expect(restored[0]!.digest.sha256).toBe((await generatedDataDigest(DUMP_SIZE)).sha256);
-    expect(operations.list().map((operation) => operation.id)).toEqual([started.id]);
+    expect((await operations.list()).map((operation) => operation.id)).toEqual([started.id]);
   });
 
   it('passes skipOwnership to the source and says so in the log', async () => {
@@ -109,7 +109,7 @@ describe('restore operations', () => {
     await expect(operations.start({ destinationId: fx.destination.id, key: PLAIN_KEY, sourceId: fx.source.id, database: 'bad name; drop' })).rejects.toMatchObject({ details: { fields: { database: expect.any(String) } } });
     await expect(operations.start({ destinationId: fx.destination.id, key: 'blog/backup_2020-01-01T00-00-00.sql', sourceId: fx.source.id })).rejects.toMatchObject({ code: 'not_found' });
     await expect(operations.start({ destinationId: 'nope', key: PLAIN_KEY, sourceId: fx.source.id })).rejects.toMatchObject({ code: 'not_found' });
-    expect(() => operations.get('nope')).toThrow(/No such restore/);
+    await expect(operations.get('nope')).rejects.toThrow(/No such restore/);
   });
 
   it('survives a target that destroys its input and refuses (regression: the AbortError of the composed input crashed the process)', async () => {
@@ -122,8 +122,8 @@ describe('restore operations', () => {
   it('cancels a running restore', async () => {
     behaviour = 'hang';
     const started = await operations.start({ destinationId: fx.destination.id, key: PLAIN_KEY, sourceId: fx.source.id });
-    await expect.poll(() => operations.get(started.id).stage).toBe('restoring');
-    operations.cancel(started.id);
+    await expect.poll(async () => (await operations.get(started.id)).stage).toBe('restoring');
+    await operations.cancel(started.id);
     expect(await finished(started.id)).toMatchObject({ status: 'cancelled', error: { message: 'The restore was cancelled.' } });
   });
 });

@@ -1,16 +1,29 @@
-import { basename, dirname, extname, join } from 'node:path';
 import type { Clock } from '../../ports/clock.port.ts';
 import type { Destination } from '../../ports/destination.port.ts';
-import type { DestinationRecord, Repositories, SourceRecord } from '../../ports/metadata-store.port.ts';
-import type { DatabaseSource, RestoreOptions } from '../../ports/source.port.ts';
+import {
+  RESTORE_STATUSES,
+  type DestinationRecord,
+  type Repositories,
+  type RestoreRecord,
+  type RestoreStage,
+  type RestoreStatus,
+  type RestoreTargetOptions,
+  type SourceRecord,
+} from '../../ports/metadata-store.port.ts';
+import type { ProcessOwnership } from '../../ports/process-ownership.port.ts';
+import type { DatabaseSource } from '../../ports/source.port.ts';
 import { sidecarKeyFor } from '../backup/backup-naming.ts';
 import { parseSidecar } from '../backup/sidecar.ts';
 import { assertNoFieldErrors, trimmed, type FieldErrors } from '../catalog/field-errors.ts';
 import { DBackupError, isDBackupError } from '../errors.ts';
 import type { RestoreRequest } from '../restore/run-restore.ts';
 import { requireBackupKey } from './backup-keys.ts';
+import { recoverInterruptedRestores } from './recover-interrupted-restores.ts';
+import { createRestoreRecorder, type RestoreRecorder } from './restore-recorder.ts';
+import { engineFamily, restoreTarget } from './restore-target.ts';
 
-export type RestoreStage = 'starting' | 'downloading' | 'checking' | 'restoring';
+export { restoreTarget } from './restore-target.ts';
+export type { RestoreStage, RestoreStatus, RestoreTargetOptions };
 
 export interface RestoreLogLine {
   at: Date;
@@ -18,15 +31,20 @@ export interface RestoreLogLine {
   message: string;
 }
 
-/** A restore in progress or finished, as the UI polls it. */
+/** A restore in progress or finished, as the UI polls it and the restore history lists it. */
 export interface RestoreOperation {
   id: string;
   destinationId: string;
+  /** The destination's current name; "(deleted destination)" once it is gone. */
+  destinationName: string;
   key: string;
   sourceId: string;
+  /** The source's name when the restore started. */
   sourceName: string;
   database: string;
-  status: 'running' | 'success' | 'failed' | 'cancelled';
+  options: RestoreTargetOptions;
+  /** `interrupted`: the process running it ended mid-way; the target database may be incomplete. */
+  status: RestoreStatus;
   stage?: RestoreStage;
   /** Bytes of the current stage (downloaded bytes while downloading). */
   bytes: number;
@@ -35,6 +53,8 @@ export interface RestoreOperation {
   startedAt: Date;
   endedAt?: Date;
   error?: { code: string; message: string };
+  /** The process executing the restore (host, process id, start time). */
+  owner?: string;
   log: RestoreLogLine[];
 }
 
@@ -54,163 +74,254 @@ export interface RestoreInput {
   skipOwnership?: boolean;
 }
 
-export interface RestoreOperations {
-  /**
-   * Checks the request, then starts the restore in the background and returns its operation.
-   * Throws `invalid_input` (with `details.fields`) and `not_found` before starting.
-   */
-  start(input: RestoreInput): Promise<RestoreOperation>;
-  /** Throws `not_found` for an unknown (or long finished) operation. */
-  get(id: string): RestoreOperation;
-  /** Newest first. */
-  list(): RestoreOperation[];
-  /** Stops a running restore (the source removes a database it created); finished ones are returned unchanged. */
-  cancel(id: string): RestoreOperation;
-}
-
 export type RestoreHooks = {
   log: (level: 'info' | 'warn', message: string) => void;
   onProgress: (progress: { stage: 'downloading' | 'checking' | 'restoring'; bytes: number }) => void;
 };
 
+/** For a caller that waits for the restore in the foreground (the CLI). */
+export interface RestoreWatch {
+  /** Cancels the restore when it fires (Ctrl-C). */
+  signal?: AbortSignal;
+  onProgress?: RestoreHooks['onProgress'];
+  onLog?: (level: RestoreLogLine['level'], message: string) => void;
+}
+
+export interface RestoreListFilter {
+  status?: string;
+  /** Restores started strictly before this time (paging). */
+  before?: Date;
+  /** Default 50, at most 500. */
+  limit?: number;
+}
+
+export interface RestoreOperations {
+  /**
+   * Checks the request, records the restore, starts it in the background and returns it.
+   * Throws `invalid_input` (with `details.fields`) and `not_found` before starting.
+   */
+  start(input: RestoreInput): Promise<RestoreOperation>;
+  /**
+   * Like `start`, then waits: resolves with the finished restore, or rejects with its error
+   * (`cancelled` when `watch.signal` fired). Recorded in the history either way.
+   */
+  run(input: RestoreInput, watch?: RestoreWatch): Promise<RestoreOperation>;
+  /** With its log. Throws `not_found` for an unknown restore. */
+  get(id: string): Promise<RestoreOperation>;
+  /** Newest first, with their logs. Throws `invalid_input` for an unknown status. */
+  list(filter?: RestoreListFilter): Promise<RestoreOperation[]>;
+  /**
+   * Stops a running restore (the source removes a database it created); finished ones are
+   * returned unchanged. Throws `conflict` for a restore another live DBackup process is running.
+   */
+  cancel(id: string): Promise<RestoreOperation>;
+}
+
 export interface RestoreOperationsOptions {
-  store: Pick<Repositories, 'destinations' | 'sources'>;
+  store: Pick<Repositories, 'destinations' | 'sources' | 'restores'>;
   openDestination: (record: DestinationRecord) => Destination;
   openSource: (record: SourceRecord) => DatabaseSource;
   /** Runs the restore use case (core/restore/run-restore.ts) with these hooks. */
   restore: (request: RestoreRequest, hooks: RestoreHooks) => Promise<void>;
   clock: Clock;
-  /** Finished operations kept for polling. Default 50. */
-  keepFinished?: number;
+  /**
+   * Names this process as the owner of its restores. With it, a restore found `running` whose
+   * process has ended is marked interrupted as soon as it is read, not only at the next start.
+   */
+  ownership?: ProcessOwnership;
+  /** Process log: history writes that failed, restores found interrupted. */
+  log?: (level: 'info' | 'warn', message: string) => void;
 }
 
 const DATABASE_NAME = /^[\p{L}\p{N}_][\p{L}\p{N}_$.-]{0,62}$/u;
 
-/** Restores as tracked background operations (kept in memory: they matter while someone watches). */
+/**
+ * Restores as recorded background operations: the history (status, stage, bytes, log) is in the
+ * store, written through as a restore goes (progress at most once a second), so it survives a
+ * restart; the restores this process runs are also kept in memory, to cancel them.
+ */
 export function createRestoreOperations(options: RestoreOperationsOptions): RestoreOperations {
   const { store, clock } = options;
-  const operations = new Map<string, { operation: RestoreOperation; controller: AbortController }>();
-  let counter = 0;
+  const processLog = options.log ?? (() => undefined);
+  const live = new Map<string, AbortController>();
 
-  const snapshot = (operation: RestoreOperation): RestoreOperation => ({ ...operation, log: [...operation.log] });
+  async function prepare(input: RestoreInput) {
+    const errors: FieldErrors = {};
+    const parts = requireBackupKey(input.key);
+    const destination = await store.destinations.get(input.destinationId);
+    if (!destination) throw new DBackupError('not_found', 'No such destination. It may have been deleted.');
+    const source = input.sourceId ? await store.sources.get(input.sourceId) : undefined;
+    if (!source) errors.sourceId = input.sourceId ? 'That source no longer exists. Choose another.' : 'Choose the source to restore into.';
+    const storage = options.openDestination(destination);
+    const requested = trimmed(input.database);
+    if (requested !== '' && !DATABASE_NAME.test(requested)) errors.database = 'Use letters, digits, "_", "-", "." or "$" (at most 63 characters), starting with a letter, digit or "_".';
+    assertNoFieldErrors(errors);
+    const stat = await storage.stat(input.key);
+    if (!stat) throw new DBackupError('not_found', `${input.key} is not there any more. Refresh the list.`);
 
-  function prune(): void {
-    const finished = [...operations.values()].filter((entry) => entry.operation.status !== 'running');
-    const excess = finished.length - (options.keepFinished ?? 50);
-    for (const entry of finished.slice(0, Math.max(excess, 0))) operations.delete(entry.operation.id);
+    const sidecar = await storage.readText(sidecarKeyFor(input.key)).then((text) => parseSidecar(text, sidecarKeyFor(input.key)), (error: unknown) => {
+      if (isDBackupError(error, 'not_found')) return undefined;
+      throw error;
+    });
+    const target = restoreTarget(source!, requested || undefined, sidecar?.database);
+    if (sidecar && engineFamily(sidecar.source.type) !== engineFamily(source!.type)) {
+      assertNoFieldErrors({ sourceId: `This backup is a ${sidecar.source.type} dump; choose a ${sidecar.source.type} source to restore it into.` });
+    }
+    return { fileName: parts.fileName, destination, source: source!, storage, target, size: stat.size };
   }
 
-  function find(id: string) {
-    const entry = operations.get(id);
-    if (!entry) throw new DBackupError('not_found', 'No such restore. Finished restores are kept only until DBackup restarts.');
-    return entry;
+  async function begin(input: RestoreInput, watch: RestoreWatch): Promise<{ id: string; recorder: RestoreRecorder; done: Promise<void> }> {
+    const { fileName, destination, source, storage, target, size } = await prepare(input);
+    const targetOptions: RestoreTargetOptions = {
+      createDatabase: input.createDatabase ?? false,
+      dropExisting: input.dropExisting ?? false,
+      skipOwnership: input.skipOwnership ?? false,
+    };
+    const record = await store.restores.create({
+      destinationId: destination.id, key: input.key, sourceId: source.id, sourceName: source.name, database: target.database,
+      options: targetOptions, totalBytes: size, owner: options.ownership?.self,
+    });
+    const controller = new AbortController();
+    live.set(record.id, controller);
+    const recorder = createRestoreRecorder({
+      restores: store.restores,
+      id: record.id,
+      onError: (error) => processLog('warn', `Could not record the progress of restore ${record.id}: ${(error as Error)?.message ?? String(error)}`),
+    });
+    const log = (level: RestoreLogLine['level'], message: string) => {
+      recorder.log(level, message);
+      watch.onLog?.(level, message);
+    };
+    log('info', `Restoring ${fileName} from ${destination.name} into ${target.database} on ${source.name}${targetOptions.dropExisting ? ' (replacing existing data)' : ''}.`);
+    if (targetOptions.skipOwnership) log('info', 'Ownership and privileges in the backup are skipped: the restored objects belong to the restoring user.');
+
+    const stop = () => controller.abort();
+    watch.signal?.addEventListener('abort', stop, { once: true });
+    if (watch.signal?.aborted) stop();
+    let stage: RestoreStage = 'starting';
+    const done = options
+      .restore(
+        { storage, key: input.key, target: options.openSource(target.record), database: target.database, options: targetOptions, signal: controller.signal },
+        {
+          log,
+          onProgress: (progress) => {
+            if (progress.stage !== stage) log('info', `${progress.stage[0]!.toUpperCase()}${progress.stage.slice(1)}…`);
+            stage = progress.stage;
+            recorder.progress(progress.stage, progress.bytes);
+            watch.onProgress?.(progress);
+          },
+        },
+      )
+      .then(
+        async () => {
+          log('info', 'Restore finished successfully.');
+          await recorder.finish({ status: 'success', stage: null, endedAt: clock.now() });
+        },
+        async (error: unknown) => {
+          const failure = toRestoreError(error, controller.signal);
+          log('error', failure.message);
+          await recorder.finish({ status: failure.code === 'cancelled' ? 'cancelled' : 'failed', stage: null, endedAt: clock.now(), errorCode: failure.code, errorMessage: failure.message });
+          throw failure;
+        },
+      )
+      .finally(() => {
+        live.delete(record.id);
+        watch.signal?.removeEventListener('abort', stop);
+      });
+    return { id: record.id, recorder, done };
   }
+
+  /**
+   * When a restore read is `running` but its process has ended (a CLI restore killed while the
+   * server runs), recovers every such restore now and returns true.
+   */
+  async function recoverAbandoned(records: RestoreRecord[]): Promise<boolean> {
+    const { ownership } = options;
+    if (ownership === undefined) return false;
+    if (!records.some((record) => record.status === 'running' && !live.has(record.id) && ownership.hasEnded(record.owner))) return false;
+    await recoverInterruptedRestores(store, ownership, processLog);
+    return true;
+  }
+
+  async function load(id: string): Promise<RestoreRecord> {
+    let record = await store.restores.get(id);
+    if (record && (await recoverAbandoned([record]))) record = await store.restores.get(id);
+    if (!record) throw new DBackupError('not_found', 'No such restore. The restore history lists the ones DBackup recorded.');
+    return record;
+  }
+
+  async function views(records: RestoreRecord[]): Promise<RestoreOperation[]> {
+    if (records.length === 0) return [];
+    const [lines, destinations] = await Promise.all([store.restores.logs(records.map((record) => record.id)), store.destinations.list()]);
+    const names = new Map(destinations.map((destination) => [destination.id, destination.name]));
+    return records.map((record) => ({
+      id: record.id,
+      destinationId: record.destinationId,
+      destinationName: names.get(record.destinationId) ?? '(deleted destination)',
+      key: record.key,
+      sourceId: record.sourceId,
+      sourceName: record.sourceName,
+      database: record.database,
+      options: record.options,
+      status: record.status,
+      stage: record.stage,
+      bytes: record.bytes,
+      totalBytes: record.totalBytes,
+      startedAt: record.startedAt,
+      endedAt: record.endedAt,
+      error: record.errorCode === undefined ? undefined : { code: record.errorCode, message: record.errorMessage ?? '' },
+      owner: record.owner,
+      log: lines.filter((line) => line.restoreId === record.id).map(({ at, level, message }) => ({ at, level, message })),
+    }));
+  }
+
+  const view = async (record: RestoreRecord): Promise<RestoreOperation> => (await views([record]))[0]!;
 
   return {
     async start(input) {
-      const errors: FieldErrors = {};
-      const parts = requireBackupKey(input.key);
-      const destination = await store.destinations.get(input.destinationId);
-      if (!destination) throw new DBackupError('not_found', 'No such destination. It may have been deleted.');
-      const source = input.sourceId ? await store.sources.get(input.sourceId) : undefined;
-      if (!source) errors.sourceId = input.sourceId ? 'That source no longer exists. Choose another.' : 'Choose the source to restore into.';
-      const storage = options.openDestination(destination);
-      const requested = trimmed(input.database);
-      if (requested !== '' && !DATABASE_NAME.test(requested)) errors.database = 'Use letters, digits, "_", "-", "." or "$" (at most 63 characters), starting with a letter, digit or "_".';
-      assertNoFieldErrors(errors);
-      const stat = await storage.stat(input.key);
-      if (!stat) throw new DBackupError('not_found', `${input.key} is not there any more. Refresh the list.`);
-
-      const sidecar = await storage.readText(sidecarKeyFor(input.key)).then((text) => parseSidecar(text, sidecarKeyFor(input.key)), (error: unknown) => {
-        if (isDBackupError(error, 'not_found')) return undefined;
-        throw error;
-      });
-      const target = restoreTarget(source!, requested || undefined, sidecar?.database);
-      if (sidecar && engineFamily(sidecar.source.type) !== engineFamily(source!.type)) {
-        assertNoFieldErrors({ sourceId: `This backup is a ${sidecar.source.type} dump; choose a ${sidecar.source.type} source to restore it into.` });
+      const { id, recorder, done } = await begin(input, {});
+      done.catch(() => undefined); // the outcome is recorded; nobody awaits a background restore
+      await recorder.flush();
+      return view(await load(id));
+    },
+    async run(input, watch = {}) {
+      const { id, done } = await begin(input, watch);
+      await done;
+      return view(await load(id));
+    },
+    async get(id) {
+      return view(await load(id));
+    },
+    async list(filter = {}) {
+      if (filter.status !== undefined && filter.status !== '' && !RESTORE_STATUSES.includes(filter.status as RestoreStatus)) {
+        throw new DBackupError('invalid_input', `Unknown restore status "${filter.status}". Use one of: ${RESTORE_STATUSES.join(', ')}.`, { details: { fields: { status: 'Unknown status.' } } });
       }
-
-      const operation: RestoreOperation = {
-        id: `restore-${Date.now().toString(36)}-${(++counter).toString(36)}`,
-        destinationId: destination.id, key: input.key, sourceId: source!.id, sourceName: source!.name, database: target.database,
-        status: 'running', stage: 'starting', bytes: 0, totalBytes: stat.size, startedAt: clock.now(), log: [],
+      const query = {
+        ...(filter.status ? { statuses: [filter.status as RestoreStatus] } : {}),
+        ...(filter.before ? { before: filter.before } : {}),
+        limit: Math.min(Math.max(filter.limit ?? 50, 1), 500),
       };
-      const controller = new AbortController();
-      operations.set(operation.id, { operation, controller });
-      const log = (level: RestoreLogLine['level'], message: string) => operation.log.push({ at: clock.now(), level, message });
-      log('info', `Restoring ${parts.fileName} from ${destination.name} into ${target.database} on ${source!.name}${input.dropExisting ? ' (replacing existing data)' : ''}.`);
-
-      const restoreOptions: Omit<RestoreOptions, 'signal'> = {
-        createDatabase: input.createDatabase ?? false,
-        dropExisting: input.dropExisting ?? false,
-        skipOwnership: input.skipOwnership ?? false,
-      };
-      if (restoreOptions.skipOwnership) log('info', 'Ownership and privileges in the backup are skipped: the restored objects belong to the restoring user.');
-      void options
-        .restore(
-          { storage, key: input.key, target: options.openSource(target.record), database: target.database, options: restoreOptions, signal: controller.signal },
-          {
-            log,
-            onProgress: ({ stage, bytes }) => {
-              if (operation.stage !== stage) log('info', `${stage[0]!.toUpperCase()}${stage.slice(1)}…`);
-              operation.stage = stage;
-              operation.bytes = bytes;
-            },
-          },
-        )
-        .then(
-          () => {
-            operation.status = 'success';
-            log('info', 'Restore finished successfully.');
-          },
-          (error: unknown) => {
-            const failure = isDBackupError(error) ? error : new DBackupError('internal', `The restore failed unexpectedly: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-            const cancelled = controller.signal.aborted || failure.code === 'cancelled';
-            operation.status = cancelled ? 'cancelled' : 'failed';
-            operation.error = cancelled ? { code: 'cancelled', message: 'The restore was cancelled.' } : { code: failure.code, message: failure.message };
-            log('error', operation.error.message);
-          },
-        )
-        .finally(() => {
-          operation.endedAt = clock.now();
-          operation.stage = undefined;
-          prune();
-        });
-      return snapshot(operation);
+      let records = await store.restores.list(query);
+      if (await recoverAbandoned(records)) records = await store.restores.list(query);
+      return views(records);
     },
-    get(id) {
-      return snapshot(find(id).operation);
-    },
-    list() {
-      return [...operations.values()].map((entry) => snapshot(entry.operation)).reverse();
-    },
-    cancel(id) {
-      const entry = find(id);
-      if (entry.operation.status === 'running') entry.controller.abort();
-      return snapshot(entry.operation);
+    async cancel(id) {
+      const controller = live.get(id);
+      if (controller) {
+        controller.abort();
+        return view(await load(id));
+      }
+      const record = await load(id);
+      if (record.status === 'running' && options.ownership !== undefined) {
+        throw new DBackupError('conflict', 'This restore is running in another DBackup process that is still running (for example `npx dbackup restore`); it can only be cancelled there (Ctrl-C in that terminal).', { details: { restoreId: id } });
+      }
+      return view(record);
     },
   };
 }
 
-/** MySQL and MariaDB dumps restore into each other; other engines only into themselves. */
-function engineFamily(type: string): string {
-  return type === 'mariadb' ? 'mysql' : type;
-}
-
-/**
- * The record to open and the database name to restore into. A SQLite source is one file whose one
- * database is named like the file (`app.sqlite`); a new name means a new file in the same folder
- * (`copy` → `copy.sqlite`, keeping the source file's extension when the name has none).
- */
-export function restoreTarget(source: SourceRecord, requested: string | undefined, backedUp: string | undefined): { record: SourceRecord; database: string } {
-  if (source.type !== 'sqlite') {
-    const database = requested ?? backedUp;
-    if (!database) assertNoFieldErrors({ database: 'Enter the name of the database to restore into.' });
-    return { record: source, database: database! };
-  }
-  const path = source.sqlitePath ?? '';
-  const own = basename(path);
-  if (!requested || requested === own) return { record: source, database: own };
-  const fileName = extname(requested) ? requested : `${requested}${extname(path) || '.sqlite'}`;
-  return { record: { ...source, sqlitePath: join(dirname(path), fileName) }, database: fileName };
+function toRestoreError(error: unknown, signal: AbortSignal): DBackupError {
+  if (signal.aborted || isDBackupError(error, 'cancelled')) return new DBackupError('cancelled', 'The restore was cancelled.', { cause: error });
+  if (isDBackupError(error)) return error;
+  return new DBackupError('internal', `The restore failed unexpectedly: ${(error as Error)?.message ?? String(error)}`, { cause: error });
 }

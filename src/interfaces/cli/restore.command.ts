@@ -1,7 +1,10 @@
+import { isDBackupError } from '../../core/errors.ts';
 import { parseCommandArgs, usageError, type CliCommand } from './command.ts';
-import { sqliteDatabaseName } from '../../engine.ts';
 import { pick, withRuntime } from './cli-runtime.ts';
 import { createProgressReporter } from './progress-bar.ts';
+
+/** The options that carry each field of the restore request, for field errors of the core. */
+const FIELD_OPTIONS: Readonly<Record<string, string>> = { database: '--database', sourceId: '--source' };
 
 export const restoreCommand: CliCommand = {
   name: 'restore',
@@ -10,7 +13,8 @@ export const restoreCommand: CliCommand = {
 
 Downloads the backup, checks it against its sidecar (SHA-256) and the encryption key, and only
 then loads it into the database. A corrupted file or a missing key stops before the target is
-touched.
+touched. The restore is recorded in the restore history ('dbackup restores list', the web UI's
+Restores page) like one started there.
 
 Options:
   --source <source>    Source (server or SQLite file) to restore into, by name or id. Required.
@@ -30,17 +34,29 @@ Options:
       const destination = pick(await store.destinations.list(), positionals[0]!, 'destination');
       const source = pick(await store.sources.list(), values.source!, 'source');
       const key = positionals[1]!;
-      const indexed = await store.backups.findByKey(destination.id, key);
-      const recorded = (indexed?.meta.sidecar as { database?: string } | undefined)?.database;
-      const database = values.database ?? (source.type === 'sqlite' ? sqliteDatabaseName(source) : recorded);
-      if (!database) throw usageError('Name the target database with --database <name> (the backup index does not know the original name).');
       const progress = createProgressReporter(context.stderr);
-      await engine.restore(
-        { storage: engine.openDestination(destination), key, target: engine.openSource(source), database, options: { createDatabase: values.create, dropExisting: values.replace, skipOwnership: values['no-owner'] }, signal: context.signal },
-        ({ stage, bytes }) => progress.update(stage, bytes),
-      );
-      progress.done();
-      context.stdout.write(`Restored ${key} into ${database} on ${source.name}.\n`);
+      try {
+        const restore = await engine.restores.run(
+          { destinationId: destination.id, key, sourceId: source.id, database: values.database, createDatabase: values.create, dropExisting: values.replace, skipOwnership: values['no-owner'] },
+          {
+            signal: context.signal,
+            onProgress: ({ stage, bytes }) => progress.update(stage, bytes),
+            onLog: (level, message) => { if (level === 'warn') context.stderr.write(`${message}\n`); },
+          },
+        );
+        progress.done();
+        context.stdout.write(`Restored ${key} into ${restore.database} on ${source.name}.\n`);
+      } catch (error) {
+        progress.done();
+        throw asUsageError(error);
+      }
     });
   },
 };
+
+/** A field error of the restore request, said in terms of this command's options. */
+function asUsageError(error: unknown): unknown {
+  const fields = isDBackupError(error, 'invalid_input') ? (error.details.fields as Record<string, string> | undefined) : undefined;
+  if (fields === undefined) return error;
+  return usageError(Object.entries(fields).map(([field, message]) => `${FIELD_OPTIONS[field] ?? field}: ${message}`).join(' '));
+}

@@ -2,13 +2,13 @@ import { DBackupError } from '../../../core/errors.ts';
 import { json, noContent, readJsonObject } from '../json.ts';
 import type { RequestContext, Route } from '../router.ts';
 import type { BackupServices } from '../services/services.ts';
-import { flag, queryText, text } from './body-fields.ts';
+import { flag, queryDate, queryInteger, queryText, text } from './body-fields.ts';
 import { downloadResponse } from './download-response.ts';
 
 /**
  * The storage explorer: backups per destination (keys are `job-folder/backup_….sql…`, passed in
  * the query or body because they contain a slash), streamed downloads, verify, delete, restore,
- * and the restore operations the UI polls.
+ * and the restore history (one restore with its log, which the UI polls while it runs; cancel).
  */
 export function backupRoutes({ explorer, restores }: Pick<BackupServices, 'explorer' | 'restores'>): Route[] {
   const id = (context: RequestContext) => context.params.id ?? '';
@@ -59,8 +59,14 @@ export function backupRoutes({ explorer, restores }: Pick<BackupServices, 'explo
         return json(operation, 202);
       },
     },
-    { method: 'GET', path: '/api/restores', access: 'user', handler: () => json(restores.list()) },
-    { method: 'GET', path: '/api/restores/:id', access: 'user', handler: (context) => json(restores.get(id(context))) },
-    { method: 'POST', path: '/api/restores/:id/cancel', access: 'user', handler: (context) => json(restores.cancel(id(context))) },
+    {
+      method: 'GET',
+      path: '/api/restores',
+      access: 'user',
+      handler: async ({ url }) =>
+        json(await restores.list({ status: url.searchParams.get('status') || undefined, before: queryDate(url, 'before'), limit: queryInteger(url, 'limit') })),
+    },
+    { method: 'GET', path: '/api/restores/:id', access: 'user', handler: async (context) => json(await restores.get(id(context))) },
+    { method: 'POST', path: '/api/restores/:id/cancel', access: 'user', handler: async (context) => json(await restores.cancel(id(context))) },
   ];
 }

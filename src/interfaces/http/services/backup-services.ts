@@ -1,10 +1,8 @@
 import { createDashboardService } from '../../../core/catalog/dashboard.service.ts';
 import { createSourcesService } from '../../../core/catalog/sources.service.ts';
-import { createRestoreOperations } from '../../../core/explorer/restore-operations.ts';
 import { createStorageExplorer } from '../../../core/explorer/storage-explorer.service.ts';
 import { createJobsService } from '../../../core/jobs/jobs.service.ts';
 import { createRunsService } from '../../../core/jobs/runs.service.ts';
-import { runRestore } from '../../../core/restore/run-restore.ts';
 import type { Engine } from '../../../engine.ts';
 import type { Clock } from '../../../ports/clock.port.ts';
 import type { MetadataStore } from '../../../ports/metadata-store.port.ts';
@@ -12,7 +10,7 @@ import type { BackupServices } from './services.ts';
 
 export interface BackupServicesOptions {
   store: MetadataStore;
-  engine: Pick<Engine, 'runner' | 'schedule' | 'profiles' | 'transforms' | 'scratch' | 'openDestination' | 'openSource'>;
+  engine: Pick<Engine, 'runner' | 'schedule' | 'profiles' | 'transforms' | 'restores' | 'openDestination' | 'openSource'>;
   clock: Clock;
   /** Schedule presets of the cron adapter (name → expression). */
   schedulePresets: Readonly<Record<string, string>>;
@@ -27,14 +25,7 @@ export function createBackupServices(options: BackupServicesOptions): BackupServ
     runs: createRunsService({ store, runner: engine.runner }),
     profiles: engine.profiles,
     explorer: createStorageExplorer({ store, openDestination: engine.openDestination, transforms: engine.transforms, keyForFingerprint: engine.profiles.keyForFingerprint, clock }),
-    restores: createRestoreOperations({
-      store,
-      openDestination: engine.openDestination,
-      openSource: engine.openSource,
-      restore: (request, hooks) =>
-        runRestore(request, { transforms: engine.transforms, scratch: engine.scratch, keyForFingerprint: engine.profiles.keyForFingerprint, ...hooks }),
-      clock,
-    }),
+    restores: engine.restores,
     dashboard: createDashboardService({ store, schedule: engine.schedule, clock }),
     schedulePresets: options.schedulePresets,
   };
