@@ -100,6 +100,23 @@ describe('dbackup CLI backup cycle', () => {
     expect(rowsOf(join(dir, 'copy.sqlite'))).toEqual(rowsOf(join(dir, 'shop.sqlite')));
   });
 
+  it('records its restores in the restore history, a refused one included', async () => {
+    const refused = await cli('restore', 'disk', key, '--source', 'copy');
+    expect(refused.code).toBe(EXIT_CODES.conflict);
+    expect(refused.stderr).toMatch(/already holds tables/);
+    const { code, stdout } = await cli('restores', 'list');
+    expect(code).toBe(0);
+    const rows = stdout.trim().split('\n');
+    expect(rows[0]).toMatch(/^STARTED\s+STATUS\s+TARGET\s+SOURCE\s+DESTINATION\s+KEY$/);
+    expect(rows.slice(1).map((row) => row.split(/\s+/).slice(1, 5).join(' '))).toEqual(['failed copy.sqlite copy disk', 'success copy.sqlite copy disk']);
+    expect(rows[1]).toContain(key);
+    const json = JSON.parse((await cli('restores', 'list', '--status', 'success', '--json')).stdout) as Array<{ status: string; options: { createDatabase: boolean }; log: { message: string }[] }>;
+    expect(json).toHaveLength(1);
+    expect(json[0]).toMatchObject({ status: 'success', options: { createDatabase: true, dropExisting: false } });
+    expect(json[0]!.log.map((line) => line.message).join('\n')).toMatch(/SHA-256 matches the sidecar[\s\S]*Restore finished successfully/);
+    expect((await cli('restores', 'list', '--status', 'exploded')).code).toBe(EXIT_CODES.usage);
+  });
+
   it('catches a tampered backup with exit status 3', async () => {
     const handle = await open(join(dir, 'backups', key), 'r+');
     const byte = Buffer.alloc(1);

@@ -5,6 +5,7 @@ import { decryptCommand } from './decrypt.command.ts';
 import { jobsCommand } from './jobs.command.ts';
 import { profilesCommand } from './profiles.command.ts';
 import { restoreCommand } from './restore.command.ts';
+import { restoresCommand } from './restores.command.ts';
 import { rotateEncryptionKeyCommand } from './rotate-encryption-key.command.ts';
 import { serveCommand } from './serve.command.ts';
 import { verifyCommand } from './verify.command.ts';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly CliCommand[] = [
   backupCommand,
   backupsCommand,
   restoreCommand,
+  restoresCommand,
   verifyCommand,
   decryptCommand,
   profilesCommand,
