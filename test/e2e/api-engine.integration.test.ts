@@ -183,6 +183,41 @@ describe('storage explorer', () => {
     expect(refused).toMatchObject({ status: 'failed', error: { message: expect.stringContaining('already holds tables') } });
     expect((await admin.request<unknown[]>('GET', '/api/restores')).body).toHaveLength(2);
   });
+
+  it('keeps the restore history across a restart and reports a restore cut short by a crash', async () => {
+    interface RestoreView { id: string; status: string; database: string; destinationName: string; options: Record<string, boolean>; error?: { code: string; message: string }; log: { level: string; message: string }[] }
+    const before = (await admin.request<RestoreView[]>('GET', '/api/restores')).body;
+    expect(before.map((restore) => restore.status)).toEqual(['failed', 'success']);
+    // A restore a killed process was running (a process on another host counts as ended).
+    const crashed = await app.store.restores.create({
+      destinationId: ids.destination, key: backupKey, sourceId: ids.source, sourceName: 'App DB', database: 'half.sqlite',
+      options: { createDatabase: true, dropExisting: false, skipOwnership: false }, owner: 'gone-host 4242 1',
+    });
+    const restarted = app.start({ dropboxApiUrl: undefined }); // a new process on the same data
+    const { interruptedRestores } = await restarted.engine.start({ scheduler: false });
+    expect(interruptedRestores.map((restore) => restore.id)).toEqual([crashed.id]);
+
+    const history = (await admin.request<RestoreView[]>('GET', '/api/restores')).body;
+    expect(history.map((restore) => restore.id)).toEqual([crashed.id, ...before.map((restore) => restore.id)]);
+    expect(history[2]).toMatchObject({ status: 'success', database: 'restored.sqlite', destinationName: 'Local disk', options: { createDatabase: true, dropExisting: false, skipOwnership: false } });
+    expect(history[2]!.log.map((line) => line.message).join('\n')).toContain('SHA-256 matches the sidecar');
+    const message = expect.stringContaining('"half.sqlite" on App DB may be only partly restored');
+    expect(history[0]).toMatchObject({ status: 'interrupted', error: { code: 'interrupted', message } });
+    const detail = await admin.request<RestoreView>('GET', `/api/restores/${crashed.id}`);
+    expect(detail.body.log.at(-1)).toMatchObject({ level: 'error', message });
+    expect((await admin.request<RestoreView>('POST', `/api/restores/${crashed.id}/cancel`)).body.status).toBe('interrupted');
+
+    expect((await admin.request<RestoreView[]>('GET', '/api/restores?status=success')).body.map((restore) => restore.id)).toEqual([before[1]!.id]);
+    expect((await admin.request<RestoreView[]>('GET', '/api/restores?limit=1')).body.map((restore) => restore.id)).toEqual([crashed.id]);
+    expect((await admin.request<FieldError>('GET', '/api/restores?status=exploded')).status).toBe(400);
+    expect((await admin.request<FieldError>('GET', '/api/restores/nope')).status).toBe(404);
+
+    // Every field the API returns is in the OpenAPI schema, which documents `interrupted`.
+    const doc = await admin.request<{ components: { schemas: Record<string, { properties?: Record<string, unknown>; enum?: string[] }> } }>('GET', '/api/openapi.json');
+    const documented = Object.keys(doc.body.components.schemas.RestoreOperation?.properties ?? {});
+    for (const field of Object.keys(history[0]!)) expect(documented).toContain(field);
+    expect(doc.body.components.schemas.RestoreStatus?.enum).toContain('interrupted');
+  });
 });
 
 describe('refusals and deletion', () => {

@@ -98,9 +98,23 @@ export const BACKUP_OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/destinations/{id}/backups/restore': {
     post: { summary: 'Start restoring a backup into a source; poll /api/restores/{id}', auth: 'user', body: 'RestoreInput', response: { status: 202, schema: 'RestoreOperation' }, errors: [400, 404] },
   },
-  '/api/restores': { get: { summary: 'Restores since DBackup started, newest first', auth: 'user', response: { status: 200, schema: 'RestoreOperationList' } } },
-  '/api/restores/{id}': { get: { summary: 'One restore: stage, bytes, result log', auth: 'user', response: { status: 200, schema: 'RestoreOperation' }, errors: [404] } },
-  '/api/restores/{id}/cancel': { post: { summary: 'Cancel a running restore', auth: 'user', response: { status: 200, schema: 'RestoreOperation' }, errors: [404] } },
+  '/api/restores': {
+    get: {
+      summary: 'Restore history (web UI, API and CLI restores, kept across restarts), newest first, with their logs',
+      auth: 'user',
+      query: [
+        { name: 'status', description: 'running, success, failed, cancelled or interrupted' },
+        { name: 'before', description: 'Restores started before this ISO time (paging)' },
+        { name: 'limit', description: 'Default 50, at most 500' },
+      ],
+      response: { status: 200, schema: 'RestoreOperationList' },
+      errors: [400],
+    },
+  },
+  '/api/restores/{id}': { get: { summary: 'One restore: stage, bytes, outcome, log', auth: 'user', response: { status: 200, schema: 'RestoreOperation' }, errors: [404] } },
+  '/api/restores/{id}/cancel': {
+    post: { summary: 'Cancel a running restore (one that another live DBackup process runs, e.g. the CLI, is refused: cancel it there)', auth: 'user', response: { status: 200, schema: 'RestoreOperation' }, errors: [404, 409] },
+  },
   '/api/dashboard': {
     get: {
       summary: "Each job's last result and next run; outcomes per day and backup size per job",
@@ -210,13 +224,19 @@ export const BACKUP_SCHEMAS: Record<string, Schema> = {
     },
     ['key', 'sourceId'],
   ),
+  RestoreStatus: {
+    enum: ['running', 'success', 'failed', 'cancelled', 'interrupted'],
+    description: 'interrupted: DBackup stopped (killed, crashed, restarted) while the restore ran; the target database may be incomplete (error.message names it and what to do)',
+  },
   RestoreOperation: obj(
     {
-      id: str(), destinationId: str(), key: str(), sourceId: str(), sourceName: str(), database: str(), status: { enum: ['running', 'success', 'failed', 'cancelled'] },
-      stage: { enum: ['starting', 'downloading', 'checking', 'restoring'] }, bytes: int(), totalBytes: int(), startedAt: time(), endedAt: time(),
-      error: obj({ code: str(), message: str() }, ['code', 'message']), log: { type: 'array', items: obj({ at: time(), level: str(), message: str() }, ['at', 'level', 'message']) },
+      id: str(), destinationId: str(), destinationName: str('Current name; "(deleted destination)" once deleted'), key: str(), sourceId: str(),
+      sourceName: str('The source\'s name when the restore started'), database: str(), options: obj({ createDatabase: bool(), dropExisting: bool(), skipOwnership: bool() }, ['createDatabase', 'dropExisting', 'skipOwnership']),
+      status: ref('RestoreStatus'), stage: { enum: ['starting', 'downloading', 'checking', 'restoring'] }, bytes: int(), totalBytes: int(), startedAt: time(), endedAt: time(),
+      error: obj({ code: str(), message: str() }, ['code', 'message']), owner: str('The process executing the restore: host, process id, start time'),
+      log: { type: 'array', items: obj({ at: time(), level: { enum: ['info', 'warn', 'error'] }, message: str() }, ['at', 'level', 'message']) },
     },
-    ['id', 'destinationId', 'key', 'sourceId', 'database', 'status', 'bytes', 'startedAt', 'log'],
+    ['id', 'destinationId', 'destinationName', 'key', 'sourceId', 'sourceName', 'database', 'options', 'status', 'bytes', 'startedAt', 'log'],
   ),
   RestoreOperationList: list('RestoreOperation'),
   Dashboard: obj(
