@@ -12,7 +12,8 @@ import { createTestApp, type TestApp } from './support/test-app.ts';
 /**
  * The backup engine end to end in the browser: a SQLite source, a local destination, an
  * encryption profile and a job; Run now with live progress; the explorer verifies the backup and
- * restores it into a new SQLite file; the dashboard shows the run.
+ * restores it into a new SQLite file; the restore history shows it, and warns about a restore cut
+ * short by a crash; the dashboard shows the run.
  */
 const PASSWORD = 'correct horse battery';
 const run = chromiumAvailable() ? describe : describe.skip;
@@ -203,6 +204,53 @@ run('backup engine in the browser', () => {
     expect(readCustomers(restored)).toEqual(readCustomers(dbFile));
   });
 
+  it('lists the restore in the restore history, with its details and log', async () => {
+    await nav('Restores').click();
+    await page.getByRole('heading', { name: 'Restores' }).waitFor();
+    const row = page.locator('tr[data-restore]').first();
+    await row.locator('[data-status="success"]').waitFor();
+    await row.getByText('restored.sqlite').waitFor();
+    await row.getByText('on App database').waitFor();
+    await row.getByText(/^backup_[\dT-]+\.sql\.gz\.enc$/).waitFor();
+    await row.getByText('Local disk').waitFor();
+    expect(await page.getByTestId('interrupted-restores').count()).toBe(0);
+    await row.getByRole('link').click();
+    await page.locator('h1').getByText('Restore into restored.sqlite').waitFor();
+    await page.locator('h1 [data-status="success"]').waitFor();
+    await page.getByText('Options: create the database if missing').waitFor();
+    await page.getByTestId('restore-log').getByText('Restore finished successfully.').waitFor();
+    await screenshot(page, 'engine-08-restore-detail');
+  });
+
+  it('warns loudly about a restore cut short by a crash, on the restore page, its detail and the dashboard', async () => {
+    // What a `dbackup restore` killed mid-way leaves: a running restore whose process has ended
+    // (one on another host counts as ended).
+    const [done] = await app.store.restores.list({ limit: 1 });
+    const crashed = await app.store.restores.create({
+      destinationId: done!.destinationId, key: done!.key, sourceId: done!.sourceId, sourceName: 'App database', database: 'half.sqlite',
+      options: { createDatabase: true, dropExisting: false, skipOwnership: false }, owner: 'gone-host 4242 1',
+    });
+    await app.store.restores.update(crashed.id, { stage: 'restoring' });
+    await page.getByRole('button', { name: 'All restores' }).click();
+    const notice = page.getByTestId('interrupted-restores');
+    await notice.getByText('"half.sqlite" on App database').waitFor();
+    await notice.getByText(/may be only partly restored/).waitFor();
+    const row = page.locator(`tr[data-restore="${crashed.id}"]`);
+    await row.locator('[data-status="interrupted"]').waitFor();
+    await screenshot(page, 'engine-09-restores-interrupted');
+    await row.getByRole('link').click();
+    const warning = page.getByTestId('restore-interrupted');
+    await warning.getByText('The database may be incomplete.').waitFor();
+    await warning.getByText(/DBackup stopped while restoring backup_.* into database "half.sqlite" on App database/).waitFor();
+    expect(await page.getByRole('button', { name: 'Cancel restore' }).count()).toBe(0);
+    await page.getByTestId('restore-log').locator('.error').getByText(/or drop that database, before using it/).waitFor();
+    await screenshot(page, 'engine-10-restore-interrupted');
+    await nav('Dashboard').click();
+    await page.getByTestId('interrupted-restores').getByRole('link', { name: 'Show interrupted restores' }).click();
+    await page.locator(`tr[data-restore="${crashed.id}"]`).waitFor();
+    expect(await page.locator('tr[data-restore]').count()).toBe(1);
+  });
+
   it('shows the run on the dashboard with both charts', async () => {
     await nav('Dashboard').click();
     const jobRow = page.getByTestId('dashboard-jobs').locator('tr[data-job="App nightly"]');
@@ -210,6 +258,6 @@ run('backup engine in the browser', () => {
     await jobRow.getByText(/in \d+ (h|min)/).waitFor();
     await page.getByTestId('outcomes-chart').locator('rect[data-kind="success"]').first().waitFor();
     await page.getByTestId('size-chart').locator('circle').first().waitFor();
-    await screenshot(page, 'engine-08-dashboard');
+    await screenshot(page, 'engine-11-dashboard');
   });
 });

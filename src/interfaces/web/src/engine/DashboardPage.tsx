@@ -2,19 +2,26 @@ import { useCallback, useState } from 'react';
 import { api } from '../api.ts';
 import { navigate } from '../navigation.ts';
 import { browserTimeZone, errorText, formatRelative, formatTime } from './format.ts';
+import { InterruptedRestoresNotice } from './InterruptedRestoresNotice.tsx';
 import { OutcomesChart } from './OutcomesChart.tsx';
 import { RunStatusBadge } from './RunStatusBadge.tsx';
 import { SizeChart } from './SizeChart.tsx';
-import type { Dashboard } from './types.ts';
+import type { Dashboard, RestoreOperation } from './types.ts';
 import { usePolling } from './use-polling.ts';
 
 /** The home page: every job's last result and next run at a glance, and two charts. */
 export function DashboardPage() {
   const [dashboard, setDashboard] = useState<Dashboard | undefined>();
+  const [interrupted, setInterrupted] = useState<RestoreOperation[]>([]);
   const [error, setError] = useState('');
   const load = useCallback(async () => {
     try {
-      setDashboard(await api<Dashboard>('GET', `/api/dashboard?${new URLSearchParams({ tz: browserTimeZone() })}`));
+      const [next, restores] = await Promise.all([
+        api<Dashboard>('GET', `/api/dashboard?${new URLSearchParams({ tz: browserTimeZone() })}`),
+        api<RestoreOperation[]>('GET', '/api/restores?status=interrupted&limit=20'),
+      ]);
+      setDashboard(next);
+      setInterrupted(restores);
       setError('');
     } catch (caught) {
       setError(errorText(caught));
@@ -27,6 +34,7 @@ export function DashboardPage() {
     <section>
       <h1>Dashboard</h1>
       {error && <div className="notice notice-error" role="alert">{error}</div>}
+      <InterruptedRestoresNotice restores={interrupted} link />
       {dashboard && dashboard.jobs.length === 0 && (
         <div className="panel empty">
           No backup jobs yet. {link('/sources', 'Add a source')}, {link('/destinations', 'a destination')} and optionally {link('/profiles', 'an encryption profile')}, then {link('/jobs', 'create a job')}.

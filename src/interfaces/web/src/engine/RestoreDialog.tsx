@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { Field } from '../components/Field.tsx';
-import { errorText, formatBytes } from './format.ts';
+import { navigate } from '../navigation.ts';
+import { errorText } from './format.ts';
 import { Modal } from './Modal.tsx';
-import { ProgressBar } from './ProgressBar.tsx';
+import { RestoreLog } from './RestoreLog.tsx';
+import { RestoreStageProgress } from './RestoreStageProgress.tsx';
 import type { ExplorerBackup, RestoreOperation, Source } from './types.ts';
 import { usePolling } from './use-polling.ts';
-
-const STAGE_LABEL: Record<string, string> = { starting: 'Starting', downloading: 'Downloading and checking the hash', checking: 'Checking the whole file decrypts', restoring: 'Loading into the database' };
 
 /** Restore a backup into a source (optionally a new database), then follow its progress and log. */
 export function RestoreDialog({ destinationId, backup, defaultSourceId, onClose }: { destinationId: string; backup: ExplorerBackup; defaultSourceId: string | undefined; onClose: () => void }) {
@@ -84,25 +84,19 @@ export function RestoreDialog({ destinationId, backup, defaultSourceId, onClose 
 
 function RestoreProgress({ operation, onClose, onCancel }: { operation: RestoreOperation; onClose: () => void; onCancel: () => void }) {
   const running = operation.status === 'running';
-  const fraction = operation.stage === 'downloading' && operation.totalBytes ? operation.bytes / operation.totalBytes : undefined;
+  const history = `/restores/${encodeURIComponent(operation.id)}`;
   return (
     <div data-testid="restore-progress">
       <p>
         Into <strong>{operation.database}</strong> on {operation.sourceName}:{' '}
         <span className={`badge ${operation.status === 'success' ? 'badge-green' : running ? 'badge-blue' : 'badge-red'}`} data-testid="restore-status">{operation.status}</span>
       </p>
-      {running && (
-        <>
-          <ProgressBar fraction={fraction} label="Restore progress" />
-          <p className="small muted">{STAGE_LABEL[operation.stage ?? 'starting']}{operation.stage === 'downloading' ? ` · ${formatBytes(operation.bytes)} of ${formatBytes(operation.totalBytes)}` : ''}</p>
-        </>
-      )}
+      {running && <RestoreStageProgress operation={operation} />}
       {operation.error && <div className="notice notice-error" role="alert">{operation.error.message}</div>}
-      <div className="log-view" aria-label="Restore log">
-        {operation.log.map((line, index) => (
-          <div key={index} className={line.level}><time>{new Date(line.at).toLocaleTimeString()}</time>{line.message}</div>
-        ))}
-      </div>
+      <RestoreLog lines={operation.log} />
+      <p className="small muted">
+        Recorded in the <a href={history} onClick={(event) => { event.preventDefault(); onClose(); navigate(history); }}>restore history</a>{running ? '; it carries on if you hide this dialog.' : '.'}
+      </p>
       <footer className="modal-footer">
         {running && <button type="button" className="danger" onClick={onCancel}>Cancel restore</button>}
         <button type="button" className="secondary" onClick={onClose}>{running ? 'Hide' : 'Close'}</button>

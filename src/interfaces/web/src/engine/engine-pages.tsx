@@ -8,6 +8,8 @@ import './engine.css';
 import { ExplorerPage } from './ExplorerPage.tsx';
 import { JobsPage } from './JobsPage.tsx';
 import { ProfilesPage } from './ProfilesPage.tsx';
+import { RestoreDetailPage } from './RestoreDetailPage.tsx';
+import { RestoresPage } from './RestoresPage.tsx';
 import { RunDetailPage } from './RunDetailPage.tsx';
 import { RunsPage } from './RunsPage.tsx';
 import { SourcesPage } from './SourcesPage.tsx';
@@ -24,6 +26,7 @@ export const ENGINE_NAV: { path: string; label: string }[] = [
   { path: '/jobs', label: 'Jobs' },
   { path: '/runs', label: 'Runs' },
   { path: '/storage', label: 'Storage' },
+  { path: '/restores', label: 'Restores' },
   { path: '/sources', label: 'Sources' },
   { path: '/profiles', label: 'Encryption' },
 ];
@@ -39,6 +42,12 @@ export function enginePageFor(pathname: string): EnginePage | undefined {
     return { nav: '/runs', render: () => <RunDetailPage key={runId} runId={runId} /> };
   }
   if (path === '/storage') return { nav: '/storage', render: () => <ExplorerPage /> };
+  if (path === '/restores') return { nav: '/restores', render: () => <RestoresPage key={window.location.search} /> };
+  const restore = /^\/restores\/([^/]+)$/.exec(path);
+  if (restore) {
+    const restoreId = decodeURIComponent(restore[1]!);
+    return { nav: '/restores', render: () => <RestoreDetailPage key={restoreId} restoreId={restoreId} /> };
+  }
   if (path === '/sources') return { nav: '/sources', render: () => <SourcesPage /> };
   if (path === '/profiles') return { nav: '/profiles', render: () => <ProfilesPage /> };
   return undefined;

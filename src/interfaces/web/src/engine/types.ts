@@ -151,19 +151,32 @@ export interface VerifyResult {
   verifiedAt?: string;
 }
 
+export type RestoreStatus = 'running' | 'success' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface RestoreLogLine {
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
 export interface RestoreOperation {
   id: string;
+  destinationId: string;
+  destinationName: string;
   key: string;
+  sourceId: string;
   sourceName: string;
   database: string;
-  status: 'running' | 'success' | 'failed' | 'cancelled';
+  options: { createDatabase: boolean; dropExisting: boolean; skipOwnership: boolean };
+  /** `interrupted`: DBackup stopped while it ran; the target database may be incomplete. */
+  status: RestoreStatus;
   stage?: 'starting' | 'downloading' | 'checking' | 'restoring';
   bytes: number;
   totalBytes?: number;
   startedAt: string;
   endedAt?: string;
   error?: { code: string; message: string };
-  log: { at: string; level: string; message: string }[];
+  log: RestoreLogLine[];
 }
 
 export interface Dashboard {
