@@ -11,6 +11,10 @@ import type { Readable } from 'node:stream';
  * - `unavailable`: the server cannot be reached (refused, timed out, unknown host; retryable), or a
  *   required tool is missing or too old for the server (`details.reason` is `tool_missing` or
  *   `tool_too_old`, not retryable; the message names the package to install), or a tool failed.
+ *   TLS failures are `unavailable` too, not retryable, the same whether the driver or a dump tool
+ *   met them: `details.reason` `tls_unsupported` (the TLS mode needs TLS and the server offers
+ *   none), `tls_certificate` (`details.tlsProblem` `unknown_ca`, `host_mismatch` or `expired`) or
+ *   `tls_handshake`.
  * - `authorization_required`: the server refused the user name or password.
  * - `missing_scope`: the user lacks a privilege the operation needs.
  * - `not_found`: the database (or SQLite file) does not exist.
@@ -112,6 +116,25 @@ export interface ServerSourceConfig {
   password?: string;
   /** Seconds to wait for a connection before reporting the server unavailable. Default 10. */
   connectTimeoutSeconds?: number;
+  /** Default `{ mode: 'prefer' }`. */
+  tls?: SourceTls;
+}
+
+/**
+ * How every connection of a server source (driver and dump/restore tools alike) uses TLS, after
+ * libpq's sslmode: `disable` never; `prefer` when the server offers it, else plain; `require`
+ * always, without checking the certificate; `verify-ca` always, with a certificate signed by a
+ * trusted CA; `verify-full` as verify-ca, and the certificate must name the configured host.
+ */
+export type TlsMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
+
+export interface SourceTls {
+  mode: TlsMode;
+  /**
+   * PEM text of the CA certificate(s) trusted for `verify-ca` / `verify-full` (other modes ignore
+   * it). Without it, the CAs Node.js trusts by default (Mozilla's list).
+   */
+  caCertificate?: string;
 }
 
 export interface PostgresSourceConfig extends ServerSourceConfig {

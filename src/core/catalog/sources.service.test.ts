@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { generateTestCertificates, type TestCertificates } from '../../adapters/sources/tls/test-certificates.fixture.ts';
 import { DBackupError } from '../errors.ts';
 import { openServiceTestContext, recordingSources, type ServiceTestContext } from './services.test-support.ts';
 import { createSourcesService, type SourcesService } from './sources.service.ts';
@@ -75,5 +76,51 @@ describe('sources service', () => {
     await ctx.store.jobs.delete(job.id);
     await sources.remove(source.id);
     await expect(sources.get(source.id)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  describe('TLS settings', () => {
+    let certs: TestCertificates;
+    beforeAll(async () => {
+      certs = await generateTestCertificates();
+    });
+    const server = { type: 'postgres', name: 'Managed', host: 'db.example.com', username: 'backup' };
+
+    it('defaults to prefer, also for sources stored before TLS settings existed', async () => {
+      const created = await sources.create(server);
+      expect(created.tlsMode).toBe('prefer');
+      expect(created).not.toHaveProperty('caCertificate');
+      const old = await ctx.store.sources.create({ type: 'mysql', name: 'Old', host: 'h', username: 'u' });
+      expect(old.options).toEqual({});
+      expect((await sources.get(old.id)).tlsMode).toBe('prefer');
+      expect((await sources.create({ type: 'sqlite', name: 'file', sqlitePath: '/srv/a.db' })).tlsMode).toBeUndefined();
+    });
+
+    it('stores the mode and the CA certificate in the options, and shows both', async () => {
+      const created = await sources.create({ ...server, tlsMode: 'verify-full', caCertificate: `\n${certs.caCert}\n\n` });
+      expect(created).toMatchObject({ tlsMode: 'verify-full', caCertificate: certs.caCert });
+      expect((await ctx.store.sources.get(created.id))?.options).toEqual({ sslmode: 'verify-full', caCertificate: certs.caCert });
+
+      const updated = await sources.update(created.id, { ...server, tlsMode: 'require' });
+      expect(updated.tlsMode).toBe('require');
+      expect(updated).not.toHaveProperty('caCertificate');
+      expect((await ctx.store.sources.get(created.id))?.options).toEqual({ sslmode: 'require' });
+    });
+
+    it('refuses an unknown mode, a CA certificate for a mode that checks none, and text that is not a certificate', async () => {
+      expect(await fieldsOf(sources.create({ ...server, tlsMode: 'required' }))).toEqual({ tlsMode: 'Choose disable, prefer, require, verify-ca or verify-full.' });
+      expect(await fieldsOf(sources.create({ ...server, tlsMode: 'require', caCertificate: certs.caCert }))).toEqual({
+        caCertificate: 'A CA certificate is used only with verify-ca or verify-full. Clear it, or choose one of those TLS modes.',
+      });
+      expect(await fieldsOf(sources.create({ ...server, tlsMode: 'verify-ca', caCertificate: certs.serverKey }))).toEqual({
+        caCertificate: expect.stringContaining('is a private key'),
+      });
+      expect(await ctx.store.sources.list()).toEqual([]);
+    });
+
+    it('tests unsaved settings with the TLS settings of the form', async () => {
+      const created = await sources.create({ ...server, tlsMode: 'disable' });
+      await sources.testInput({ ...server, tlsMode: 'verify-ca', caCertificate: certs.caCert }, created.id);
+      expect(opened.opened.at(-1)?.options).toEqual({ sslmode: 'verify-ca', caCertificate: certs.caCert });
+    });
   });
 });

@@ -1,9 +1,10 @@
 import { isAbsolute } from 'node:path';
 import type { JobRef, Repositories, SourcePatch, SourceRecord, SourceType } from '../../ports/metadata-store.port.ts';
-import type { DatabaseSource, ServerInfo } from '../../ports/source.port.ts';
+import type { DatabaseSource, ServerInfo, SourceTls, TlsMode } from '../../ports/source.port.ts';
 import { DBackupError } from '../errors.ts';
 import { Secret } from '../secret.ts';
 import { assertNoFieldErrors, trimmed, type FieldErrors } from './field-errors.ts';
+import { caCertificateProblem, DEFAULT_TLS_MODE, isTlsMode, tlsOfOptions, verifiesCertificate, withTlsOptions } from './source-tls.ts';
 
 export const SOURCE_TYPES: readonly SourceType[] = ['postgres', 'mysql', 'mariadb', 'sqlite'];
 
@@ -18,6 +19,10 @@ export interface SourceInput {
   password?: string;
   clearPassword?: boolean;
   sqlitePath?: string;
+  /** Server sources: `disable`, `prefer` (blank), `require`, `verify-ca` or `verify-full`. */
+  tlsMode?: string;
+  /** PEM text of the CA certificate(s); only with verify-ca / verify-full. */
+  caCertificate?: string;
 }
 
 /** A source as the API shows it: never the password, only whether one is stored. */
@@ -29,6 +34,10 @@ export interface SourceView {
   port?: number;
   username?: string;
   sqlitePath?: string;
+  /** Server sources only. */
+  tlsMode?: TlsMode;
+  /** Server sources with a pasted CA certificate (not a secret). */
+  caCertificate?: string;
   passwordSet: boolean;
   usedBy: JobRef[];
   createdAt: Date;
@@ -89,6 +98,7 @@ export function createSourcesService(options: SourcesServiceOptions): SourcesSer
         name: fields.name,
         ...(fields.sqlitePath !== undefined ? { sqlitePath: fields.sqlitePath } : { host: fields.host, port: fields.port, username: fields.username }),
         ...(trimmed(input.password) !== '' && input.type !== 'sqlite' ? { password: new Secret(input.password ?? '') } : {}),
+        ...(fields.tls ? { options: withTlsOptions({}, fields.tls) } : {}),
       });
       return view(record);
     },
@@ -105,6 +115,7 @@ export function createSourcesService(options: SourcesServiceOptions): SourcesSer
         patch.host = fields.host ?? null;
         patch.port = fields.port ?? null;
         patch.username = fields.username ?? null;
+        if (fields.tls) patch.options = withTlsOptions(record.options, fields.tls);
         if (input.clearPassword) patch.password = null;
         else if (trimmed(input.password) !== '') patch.password = new Secret(input.password ?? '');
       }
@@ -124,7 +135,8 @@ export function createSourcesService(options: SourcesServiceOptions): SourcesSer
       const password = trimmed(input.password) !== '' ? new Secret(input.password ?? '') : input.clearPassword ? undefined : stored?.password;
       const record: SourceRecord = {
         id: stored?.id ?? 'unsaved', type: input.type as SourceType, name: fields.name, host: fields.host, port: fields.port,
-        username: fields.username, password, sqlitePath: fields.sqlitePath, options: stored?.options ?? {}, createdAt: now, updatedAt: now,
+        username: fields.username, password, sqlitePath: fields.sqlitePath, createdAt: now, updatedAt: now,
+        options: fields.tls ? withTlsOptions(stored?.options ?? {}, fields.tls) : (stored?.options ?? {}),
       };
       return options.openSource(record).testConnection({ signal });
     },
@@ -140,6 +152,7 @@ interface CleanSource {
   port?: number;
   username?: string;
   sqlitePath?: string;
+  tls?: SourceTls;
 }
 
 /** Field rules; throws `invalid_input` with one message per bad field. */
@@ -172,12 +185,32 @@ function validate(input: SourceInput): CleanSource {
     const username = trimmed(input.username);
     if (username === '') errors.username = 'User name is required.';
     clean.username = username;
+    clean.tls = validateTls(input, errors);
   }
   assertNoFieldErrors(errors);
   return clean;
 }
 
+function validateTls(input: SourceInput, errors: FieldErrors): SourceTls {
+  const modeText = trimmed(input.tlsMode);
+  const mode = modeText === '' ? DEFAULT_TLS_MODE : modeText;
+  if (!isTlsMode(mode)) {
+    errors.tlsMode = 'Choose disable, prefer, require, verify-ca or verify-full.';
+    return { mode: DEFAULT_TLS_MODE };
+  }
+  const caCertificate = trimmed(input.caCertificate);
+  if (caCertificate === '') return { mode };
+  if (!verifiesCertificate(mode)) {
+    errors.caCertificate = 'A CA certificate is used only with verify-ca or verify-full. Clear it, or choose one of those TLS modes.';
+    return { mode };
+  }
+  const problem = caCertificateProblem(caCertificate);
+  if (problem !== undefined) errors.caCertificate = problem;
+  return { mode, caCertificate: `${caCertificate}\n` };
+}
+
 function toView(record: SourceRecord, usedBy: JobRef[]): SourceView {
+  const tls = record.type === 'sqlite' ? undefined : viewTls(record.options);
   return {
     id: record.id,
     type: record.type,
@@ -186,9 +219,20 @@ function toView(record: SourceRecord, usedBy: JobRef[]): SourceView {
     ...(record.port !== undefined ? { port: record.port } : {}),
     ...(record.username !== undefined ? { username: record.username } : {}),
     ...(record.sqlitePath !== undefined ? { sqlitePath: record.sqlitePath } : {}),
+    ...(tls ? { tlsMode: tls.mode } : {}),
+    ...(tls?.caCertificate !== undefined ? { caCertificate: tls.caCertificate } : {}),
     passwordSet: record.password !== undefined,
     usedBy,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };
+}
+
+/** The stored TLS settings for display; none for a mode this version does not know (using the source says so). */
+function viewTls(options: Record<string, unknown>): SourceTls | undefined {
+  try {
+    return tlsOfOptions(options);
+  } catch {
+    return undefined;
+  }
 }
