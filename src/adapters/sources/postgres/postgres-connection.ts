@@ -1,8 +1,10 @@
 import { Socket } from 'node:net';
 import pg from 'pg';
-import { DBackupError, cancelledError, throwIfAborted } from '../../../core/errors.ts';
-import type { PostgresSourceConfig } from '../../../ports/source.port.ts';
+import { DBackupError, cancelledError, isDBackupError, throwIfAborted } from '../../../core/errors.ts';
+import type { PostgresSourceConfig, SourceTls } from '../../../ports/source.port.ts';
 import { connectTimeoutError, networkErrorCode, unreachableError } from '../connection-errors.ts';
+import { tlsError, tlsProblemOfCode } from '../tls/tls-errors.ts';
+import { pgSslOption } from './postgres-tls.ts';
 
 export const POSTGRES_DEFAULT_PORT = 5432;
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
@@ -15,6 +17,12 @@ export interface PostgresEndpoint {
   connectTimeoutSeconds: number;
   /** `PostgreSQL at host:port` */
   label: string;
+  tls: SourceTls;
+  /**
+   * `prefer` only: the server refused TLS once, so later connections of this source go straight to
+   * plain text instead of asking again.
+   */
+  tlsRefused: boolean;
 }
 
 export function postgresEndpoint(config: PostgresSourceConfig): PostgresEndpoint {
@@ -26,12 +34,32 @@ export function postgresEndpoint(config: PostgresSourceConfig): PostgresEndpoint
     password: config.password,
     connectTimeoutSeconds: config.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
     label: `PostgreSQL at ${config.host}:${port}`,
+    tls: config.tls ?? { mode: 'prefer' },
+    tlsRefused: false,
+  };
+}
+
+/** The environment that points pg_dump/psql at `database` of `endpoint`; `extra` adds e.g. the TLS variables. */
+export function libpqEnvironment(endpoint: PostgresEndpoint, database: string, extra: Record<string, string>): Record<string, string | undefined> {
+  return {
+    ...extra,
+    PGHOST: endpoint.host,
+    PGPORT: String(endpoint.port),
+    PGUSER: endpoint.user,
+    PGPASSWORD: endpoint.password,
+    PGDATABASE: database,
+    PGCONNECT_TIMEOUT: String(endpoint.connectTimeoutSeconds),
+    PGAPPNAME: 'dbackup',
   };
 }
 
 /**
  * Opens a connection to `database`, runs `work`, and always closes it. Connection and query
  * failures come out as `DBackupError` (see `postgresError`); the signal ends the connection.
+ *
+ * TLS follows `endpoint.tls`. With `prefer`, when the server refuses TLS (or the handshake fails)
+ * the connection is made again in plain text, as libpq does; with `require` and the verify modes
+ * that is the error.
  */
 export async function withPostgres<T>(
   endpoint: PostgresEndpoint,
@@ -39,12 +67,40 @@ export async function withPostgres<T>(
   signal: AbortSignal | undefined,
   work: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
+  const { mode } = endpoint.tls;
+  const attemptTls = mode !== 'disable' && !(mode === 'prefer' && endpoint.tlsRefused);
+  try {
+    return await connectAndRun(endpoint, database, signal, attemptTls, work);
+  } catch (error) {
+    // libpq's prefer also goes on in plain text when the TLS handshake itself fails.
+    const refused = isDBackupError(error) && (error.details.reason === 'tls_unsupported' || error.details.reason === 'tls_handshake');
+    if (!(mode === 'prefer' && attemptTls && refused)) throw error;
+    endpoint.tlsRefused = true;
+    return connectAndRun(endpoint, database, signal, false, work);
+  }
+}
+
+async function connectAndRun<T>(
+  endpoint: PostgresEndpoint,
+  database: string,
+  signal: AbortSignal | undefined,
+  attemptTls: boolean,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   throwIfAborted(signal);
   // Our own socket, so a timeout or an abort can cut a connection attempt the server never answers
   // (ending the client politely would wait for the server forever).
   let socket: Socket | undefined;
+  // The server's one-byte answer to the SSLRequest: 'S' (TLS follows) or 'N' (refused). pg reports
+  // a refusal only in words, so the byte itself tells it apart from other failures.
+  let tlsAnswer: string | undefined;
   const client = new pg.Client({
-    stream: () => (socket = new Socket()),
+    stream: () => {
+      socket = new Socket();
+      if (attemptTls) socket.once('data', (chunk: Buffer) => (tlsAnswer = chunk.subarray(0, 1).toString('latin1')));
+      return socket;
+    },
+    ssl: pgSslOption(endpoint.tls, attemptTls),
     host: endpoint.host,
     port: endpoint.port,
     user: endpoint.user,
@@ -76,7 +132,9 @@ export async function withPostgres<T>(
     }
     return await work(client);
   } catch (error) {
-    throw interruption ?? postgresError(error, endpoint, database);
+    if (interruption) throw interruption;
+    if (tlsAnswer === 'N') throw tlsError('unsupported', endpoint, 'the server answered the SSLRequest with N', error);
+    throw postgresError(error, endpoint, database);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     if (interruption) socket?.destroy();
@@ -88,8 +146,10 @@ export async function withPostgres<T>(
  * Classifies a `pg` failure by its SQLSTATE (`error.code`) or Node socket code, never by its text.
  * The server's own message is quoted for the user's benefit only.
  */
-export function postgresError(error: unknown, endpoint: Pick<PostgresEndpoint, 'host' | 'port' | 'user' | 'label'>, database?: string): DBackupError {
+export function postgresError(error: unknown, endpoint: Pick<PostgresEndpoint, 'host' | 'port' | 'user' | 'label' | 'tls'>, database?: string): DBackupError {
   if (error instanceof DBackupError) return error;
+  const tlsProblem = tlsProblemOfCode((error as { code?: unknown } | null)?.code);
+  if (tlsProblem) return tlsError(tlsProblem, endpoint, error instanceof Error ? error.message : String(error), error);
   const network = networkErrorCode(error);
   if (network) return unreachableError('PostgreSQL', endpoint.host, endpoint.port, network, error);
 

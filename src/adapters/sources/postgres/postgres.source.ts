@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { pipeline, type Readable } from 'node:stream';
 import type pg from 'pg';
 import { DBackupError, throwIfAborted } from '../../../core/errors.ts';
@@ -12,14 +13,18 @@ import type {
 } from '../../../ports/source.port.ts';
 import { assertDatabaseName } from '../connection-errors.ts';
 import { describeExit, runTool, startTool, toolEnv, type ToolFailure } from '../process-runner.ts';
+import { tlsError, tlsProblemInToolOutput } from '../tls/tls-errors.ts';
 import { trailerGuard } from '../trailer-guard.ts';
-import { postgresEndpoint, serverVersion, withPostgres, type PostgresEndpoint } from './postgres-connection.ts';
+import { libpqEnvironment, postgresEndpoint, serverVersion, withPostgres, type PostgresEndpoint } from './postgres-connection.ts';
 import { OwnershipFilter } from './ownership-filter.ts';
+import { libpqTls } from './postgres-tls.ts';
 import { resolvePostgresTool, type PostgresTools, type ResolvedTool } from './postgres-tools.ts';
 
 export interface PostgresSourceDeps {
   /** Paths of pg_dump / psql (tests point these at missing or fake programs). */
   tools?: PostgresTools;
+  /** Where the short-lived CA file for pg_dump/psql is written (verify modes). Default: the OS temp dir. */
+  tempDir?: string;
 }
 
 const MAX_NAME_BYTES = 63;
@@ -29,7 +34,7 @@ const DUMP_COMPLETE_MARKER = '-- PostgreSQL database dump complete';
 /**
  * PostgreSQL through `pg_dump` (plain SQL, one consistent snapshot) and `psql`. Connection checks,
  * listing and CREATE/DROP DATABASE use the `pg` driver. The password reaches the programs only
- * through PGPASSWORD in their environment.
+ * through PGPASSWORD in their environment, the TLS settings through PGSSLMODE and PGSSLROOTCERT.
  *
  * Restore runs `psql --single-transaction -v ON_ERROR_STOP=1`: a failing statement rolls the whole
  * restore back. With `dropExisting`, the dump is restored into a fresh database that replaces the
@@ -38,17 +43,9 @@ const DUMP_COMPLETE_MARKER = '-- PostgreSQL database dump complete';
 export function createPostgresSource(config: PostgresSourceConfig, deps: PostgresSourceDeps = {}): DatabaseSource {
   const endpoint = postgresEndpoint(config);
   const maintenanceDatabase = config.maintenanceDatabase ?? 'postgres';
+  const tempDir = deps.tempDir ?? tmpdir();
 
-  const programEnv = (database: string): NodeJS.ProcessEnv =>
-    toolEnv({
-      PGHOST: endpoint.host,
-      PGPORT: String(endpoint.port),
-      PGUSER: endpoint.user,
-      PGPASSWORD: endpoint.password,
-      PGDATABASE: database,
-      PGCONNECT_TIMEOUT: String(endpoint.connectTimeoutSeconds),
-      PGAPPNAME: 'dbackup',
-    });
+  const programEnv = (database: string, tlsEnv: Record<string, string>): NodeJS.ProcessEnv => toolEnv(libpqEnvironment(endpoint, database, tlsEnv));
 
   return {
     engine: 'postgres',
@@ -72,18 +69,20 @@ export function createPostgresSource(config: PostgresSourceConfig, deps: Postgre
       const version = await withPostgres(endpoint, database, options.signal, serverVersion);
       const tool = await resolvePostgresTool('pg_dump', deps.tools?.pgDump, version.major, options.signal);
       throwIfAborted(options.signal);
+      const tls = await libpqTls(endpoint.tls, tempDir);
       const child = startTool(
         {
           name: 'pg_dump',
           path: tool.path,
           // Plain SQL without CREATE DATABASE, so the dump restores into a database of any name.
           args: ['--format=plain', '--no-password'],
-          env: programEnv(database),
+          env: programEnv(database, tls.env),
           installHint: tool.installHint,
           describeFailure: (failure) => toolFailed(failure, endpoint, `Dumping database "${database}"`),
         },
         { signal: options.signal },
       );
+      void child.done.catch(() => {}).finally(() => tls.remove().catch(() => {}));
       return { stream: child.stdout, done: child.done, engine: 'postgres', serverVersion: version.text, tool: 'pg_dump', toolVersion: tool.version };
     },
 
@@ -142,18 +141,23 @@ export function createPostgresSource(config: PostgresSourceConfig, deps: Postgre
     return { target: staging, created: true, swapInto: database };
   }
 
-  function runPsql(psql: ResolvedTool, target: string, input: Readable, signal: AbortSignal | undefined): Promise<string> {
-    return runTool(
-      {
-        name: 'psql',
-        path: psql.path,
-        args: ['--no-psqlrc', '--quiet', '--no-password', '--set=ON_ERROR_STOP=1', '--single-transaction', '--file=-'],
-        env: programEnv(target),
-        installHint: psql.installHint,
-        describeFailure: (failure) => psqlFailed(failure, endpoint),
-      },
-      { signal, input, inputGuard: trailerGuard(DUMP_COMPLETE_MARKER, 'pg_dump'), maxStdout: 64 * 1024 },
-    );
+  async function runPsql(psql: ResolvedTool, target: string, input: Readable, signal: AbortSignal | undefined): Promise<string> {
+    const tls = await libpqTls(endpoint.tls, tempDir);
+    try {
+      return await runTool(
+        {
+          name: 'psql',
+          path: psql.path,
+          args: ['--no-psqlrc', '--quiet', '--no-password', '--set=ON_ERROR_STOP=1', '--single-transaction', '--file=-'],
+          env: programEnv(target, tls.env),
+          installHint: psql.installHint,
+          describeFailure: (failure) => psqlFailed(failure, endpoint),
+        },
+        { signal, input, inputGuard: trailerGuard(DUMP_COMPLETE_MARKER, 'pg_dump'), maxStdout: 64 * 1024 },
+      );
+    } finally {
+      await tls.remove().catch(() => {});
+    }
   }
 
   function maintenance<T>(signal: AbortSignal | undefined, work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -205,7 +209,19 @@ async function databaseHoldsObjects(client: pg.Client): Promise<boolean> {
   return result.rows[0]?.holds === true;
 }
 
+/**
+ * The TLS error behind a pg_dump/psql failure to connect, said as the driver would say it. Only
+ * connection failures count: a statement of the backup may well contain the same words.
+ */
+export function libpqTlsFailure(failure: ToolFailure, endpoint: PostgresEndpoint): DBackupError | undefined {
+  if (!/connection to server .*failed:|could not connect to server/.test(failure.stderr)) return undefined;
+  const problem = tlsProblemInToolOutput(failure.stderr);
+  return problem === undefined ? undefined : tlsError(problem, endpoint, failure.stderr);
+}
+
 function toolFailed(failure: ToolFailure, endpoint: PostgresEndpoint, what: string): DBackupError {
+  const tls = libpqTlsFailure(failure, endpoint);
+  if (tls) return tls;
   return new DBackupError('unavailable', `${what} with pg_dump failed (${describeExit(failure)}) on ${endpoint.label}: ${failure.stderr || 'no error output'}`, {
     details: { tool: failure.name, exitCode: failure.exitCode, stderr: failure.stderr },
   });
@@ -214,6 +230,8 @@ function toolFailed(failure: ToolFailure, endpoint: PostgresEndpoint, what: stri
 /** psql exit status: 1 fatal (e.g. out of memory), 2 connection lost, 3 a statement failed. */
 function psqlFailed(failure: ToolFailure, endpoint: PostgresEndpoint): DBackupError {
   const details = { tool: 'psql', exitCode: failure.exitCode, stderr: failure.stderr };
+  const tls = failure.exitCode === 2 ? libpqTlsFailure(failure, endpoint) : undefined;
+  if (tls) return tls;
   // PostgreSQL prints the name as is between quotes, so a name with quotes still ends at `" does not exist`.
   const missingRole = /role "(.+)" does not exist/.exec(failure.stderr)?.[1];
   if (failure.exitCode === 3 && missingRole !== undefined) {
