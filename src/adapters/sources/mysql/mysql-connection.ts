@@ -1,8 +1,9 @@
 import mysql from 'mysql2';
 import type { Connection as PromiseConnection } from 'mysql2/promise';
-import { DBackupError, cancelledError, throwIfAborted } from '../../../core/errors.ts';
-import type { MysqlSourceConfig } from '../../../ports/source.port.ts';
+import { DBackupError, cancelledError, isDBackupError, throwIfAborted } from '../../../core/errors.ts';
+import type { MysqlSourceConfig, SourceTls } from '../../../ports/source.port.ts';
 import { networkErrorCode, unreachableError } from '../connection-errors.ts';
+import { mysqlSslOption, mysqlTlsFailure, watchTlsHandshake, type TlsHandshakeWatch } from './mysql-tls.ts';
 
 export const MYSQL_DEFAULT_PORT = 3306;
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
@@ -18,6 +19,12 @@ export interface MysqlEndpoint {
   /** `MariaDB at host:port` (or MySQL, after the configured flavour). */
   label: string;
   serverName: string;
+  tls: SourceTls;
+  /**
+   * `prefer` only: the server offered no TLS once, so later connections of this source go straight
+   * to plain text instead of trying again.
+   */
+  tlsRefused: boolean;
 }
 
 export function mysqlEndpoint(config: MysqlSourceConfig): MysqlEndpoint {
@@ -31,17 +38,42 @@ export function mysqlEndpoint(config: MysqlSourceConfig): MysqlEndpoint {
     connectTimeoutSeconds: config.connectTimeoutSeconds ?? DEFAULT_CONNECT_TIMEOUT_SECONDS,
     label: `${serverName} at ${config.host}:${port}`,
     serverName,
+    tls: config.tls ?? { mode: 'prefer' },
+    tlsRefused: false,
   };
 }
 
 /**
  * Opens a connection (to `database` when given), runs `work`, and always closes it. Failures come
  * out as `DBackupError` (see `mysqlError`); the signal destroys the connection.
+ *
+ * TLS follows `endpoint.tls`. With `prefer`, when the server offers no TLS (or the handshake
+ * fails) the connection is made again in plain text; with `require` and the verify modes that is
+ * the error.
  */
 export async function withMysql<T>(
   endpoint: MysqlEndpoint,
   database: string | undefined,
   signal: AbortSignal | undefined,
+  work: (connection: PromiseConnection) => Promise<T>,
+): Promise<T> {
+  const { mode } = endpoint.tls;
+  const attemptTls = mode !== 'disable' && !(mode === 'prefer' && endpoint.tlsRefused);
+  try {
+    return await connectAndRun(endpoint, database, signal, attemptTls, work);
+  } catch (error) {
+    const refused = isDBackupError(error) && (error.details.reason === 'tls_unsupported' || error.details.reason === 'tls_handshake');
+    if (!(mode === 'prefer' && attemptTls && refused)) throw error;
+    endpoint.tlsRefused = true;
+    return connectAndRun(endpoint, database, signal, false, work);
+  }
+}
+
+async function connectAndRun<T>(
+  endpoint: MysqlEndpoint,
+  database: string | undefined,
+  signal: AbortSignal | undefined,
+  attemptTls: boolean,
   work: (connection: PromiseConnection) => Promise<T>,
 ): Promise<T> {
   throwIfAborted(signal);
@@ -57,7 +89,9 @@ export async function withMysql<T>(
     supportBigNumbers: true,
     bigNumberStrings: true,
     dateStrings: true,
+    ssl: mysqlSslOption(endpoint.tls, attemptTls),
   });
+  let handshakeWatch: TlsHandshakeWatch | undefined;
   let interruption: DBackupError | undefined;
   let rejectAborted: (error: unknown) => void = () => {};
   // destroy() settles neither the handshake nor a running query, so the abort races both.
@@ -70,6 +104,7 @@ export async function withMysql<T>(
   };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    if (attemptTls) handshakeWatch = watchTlsHandshake(connection, endpoint.host, endpoint.tls);
     const handshake = new Promise<void>((resolve, reject) => {
       connection.once('connect', () => resolve());
       connection.once('error', reject);
@@ -81,7 +116,8 @@ export async function withMysql<T>(
     running.catch(() => {});
     return await Promise.race([running, aborted]);
   } catch (error) {
-    throw interruption ?? mysqlError(error, endpoint, database);
+    if (interruption) throw interruption;
+    throw (handshakeWatch && mysqlTlsFailure(error, endpoint, handshakeWatch)) || mysqlError(error, endpoint, database);
   } finally {
     signal?.removeEventListener('abort', onAbort);
     connection.destroy();

@@ -38,4 +38,12 @@ describe('clientFailed', () => {
   it('says the target may be partially restored', () => {
     expect(clientFailed(failure('ERROR 1146 (42S02) at line 2: Table x does not exist'), endpoint, 'shop').message).toContain('"shop" may be partially restored');
   });
+
+  it('reports a TLS failure to connect as the driver would, and nothing else as TLS', () => {
+    const error = clientFailed(failure('ERROR 2026 (HY000): TLS/SSL error: SSL is required, but the server does not support it'), endpoint, 'shop');
+    expect(error.details).toMatchObject({ reason: 'tls_unsupported' });
+    expect(error.message).toMatch(/^MariaDB at db\.example:3306 does not accept TLS connections, but the source's TLS mode is "prefer"/);
+    const statement = clientFailed(failure("ERROR 1064 (42000) at line 3: near 'ERROR 2026 (HY000): certificate verify failed'"), endpoint, 'shop');
+    expect(statement.code).toBe('invalid_input');
+  });
 });

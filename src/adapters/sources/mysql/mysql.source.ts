@@ -4,6 +4,7 @@ import { DBackupError, throwIfAborted } from '../../../core/errors.ts';
 import type { DatabaseSource, DumpHandle, MysqlSourceConfig, RestoreOptions, ServerInfo, SourceCallOptions } from '../../../ports/source.port.ts';
 import { assertDatabaseName } from '../connection-errors.ts';
 import { describeExit, runTool, startTool, toolEnv, type ToolFailure } from '../process-runner.ts';
+import { tlsError, tlsProblemInToolOutput } from '../tls/tls-errors.ts';
 import { trailerGuard } from '../trailer-guard.ts';
 import { writeDefaultsFile } from './mysql-defaults-file.ts';
 import { mysqlEndpoint, quoteMysqlIdentifier, serverInfo, withMysql, type MysqlEndpoint } from './mysql-connection.ts';
@@ -12,7 +13,7 @@ import { dumpArguments, resolveMysqlTool, type MysqlTools } from './mysql-tools.
 export interface MysqlSourceDeps {
   /** Paths of the dump program and client (tests point these at missing or fake programs). */
   tools?: MysqlTools;
-  /** Where the short-lived option file with the login is written. Default: the OS temp dir. */
+  /** Where the short-lived option file with the login (and the CA file) is written. Default: the OS temp dir. */
   tempDir?: string;
 }
 
@@ -24,7 +25,8 @@ const DUMP_COMPLETE_MARKER = '-- Dump completed';
 /**
  * MySQL and MariaDB through `mariadb-dump`/`mysqldump` (one InnoDB snapshot) and the `mariadb`/
  * `mysql` client. The server's flavour is detected from its version and picks the programs. The
- * login reaches the programs through a temporary 0600 option file, never the command line.
+ * login and the TLS settings reach the programs through a temporary 0600 option file, never the
+ * command line.
  *
  * Restores are not atomic: MySQL commits DDL implicitly. A failed restore into a database that
  * restore created drops it again; otherwise the target may be left partially restored.
@@ -55,7 +57,7 @@ export function createMysqlSource(config: MysqlSourceConfig, deps: MysqlSourceDe
       const server = await withMysql(endpoint, database, options.signal, serverInfo);
       const tool = await resolveMysqlTool('dump', deps.tools?.dump, server, options.signal);
       throwIfAborted(options.signal);
-      const login = await writeDefaultsFile(endpoint, deps.tempDir);
+      const login = await writeDefaultsFile(endpoint, deps.tempDir, { settings: endpoint.tls, flavour: tool.flavour });
       const child = startTool(
         {
           name: tool.name,
@@ -65,6 +67,7 @@ export function createMysqlSource(config: MysqlSourceConfig, deps: MysqlSourceDe
           env: toolEnv(),
           installHint: tool.installHint,
           describeFailure: (failure) =>
+            mysqlToolTlsFailure(failure, endpoint) ??
             new DBackupError('unavailable', `Dumping database "${database}" with ${failure.name} failed (${describeExit(failure)}) on ${endpoint.label}: ${failure.stderr || 'no error output'}`, {
               details: { tool: failure.name, exitCode: failure.exitCode, stderr: failure.stderr },
             }),
@@ -83,7 +86,7 @@ export function createMysqlSource(config: MysqlSourceConfig, deps: MysqlSourceDe
         const server = await withMysql(endpoint, undefined, signal, serverInfo);
         const client = await resolveMysqlTool('client', deps.tools?.client, server, signal);
         const created = await prepareTarget(database, options);
-        const login = await writeDefaultsFile(endpoint, deps.tempDir);
+        const login = await writeDefaultsFile(endpoint, deps.tempDir, { settings: endpoint.tls, flavour: client.flavour });
         try {
           await runTool(
             {
@@ -161,7 +164,9 @@ export function createMysqlSource(config: MysqlSourceConfig, deps: MysqlSourceDe
  * The client prints `ERROR <number> (<SQLSTATE>) at line <n>: <message>`; the number is the
  * server's (or client's, 2xxx) error code and decides the classification.
  */
-export function clientFailed(failure: ToolFailure, endpoint: Pick<MysqlEndpoint, 'label'>, database: string): DBackupError {
+export function clientFailed(failure: ToolFailure, endpoint: Pick<MysqlEndpoint, 'label' | 'host' | 'tls'>, database: string): DBackupError {
+  const tls = mysqlToolTlsFailure(failure, endpoint);
+  if (tls) return tls;
   const errorNumber = Number(/ERROR (\d+)/.exec(failure.stderr)?.[1] ?? 0);
   const details = { tool: failure.name, exitCode: failure.exitCode, errorNumber, stderr: failure.stderr };
   const output = failure.stderr || `no error output, ${describeExit(failure)}`;
@@ -181,6 +186,15 @@ export function clientFailed(failure: ToolFailure, endpoint: Pick<MysqlEndpoint,
     return new DBackupError('invalid_input', `${endpoint.label} rejected a statement of the backup; "${database}" may be partially restored: ${output}`, { details });
   }
   return new DBackupError('unavailable', `${failure.name} failed (${describeExit(failure)}) while restoring "${database}": ${output}`, { details });
+}
+
+/**
+ * The TLS error behind a failure of a client program, said as the driver would say it. Only error
+ * 2026 (CR_SSL_CONNECTION_ERROR) counts: a statement of the backup may well contain the same words.
+ */
+export function mysqlToolTlsFailure(failure: ToolFailure, endpoint: Pick<MysqlEndpoint, 'label' | 'host' | 'tls'>): DBackupError | undefined {
+  if (!/^ERROR 2026 \(|Got error: 2026: /m.test(failure.stderr)) return undefined;
+  return tlsError(tlsProblemInToolOutput(failure.stderr) ?? 'handshake', endpoint, failure.stderr);
 }
 
 function byCodePoint(a: string, b: string): number {
