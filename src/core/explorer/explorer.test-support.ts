@@ -3,11 +3,15 @@
  * encrypted, one zstd) backed up once each by the real job runner into a local temp folder.
  */
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { createBackupTransforms } from '../../adapters/backup-transforms.ts';
 import { keyTools } from '../../adapters/crypto/key-tools.ts';
 import { createLocalDestination } from '../../adapters/destinations/local/local.destination.ts';
 import type { Destination } from '../../ports/destination.port.ts';
 import type { DestinationRecord, Job, SourceRecord } from '../../ports/metadata-store.port.ts';
+import type { DatabaseSource, RestoreOptions } from '../../ports/source.port.ts';
+import { digestStream, type StreamDigest } from '../../test-support/generated-data.ts';
+import { DBackupError } from '../errors.ts';
 import { createGeneratedSource } from '../../test-support/generated-source.ts';
 import { openServiceTestContext, type ServiceTestContext } from '../catalog/services.test-support.ts';
 import { createEncryptionProfilesService, type EncryptionProfilesService } from '../encryption/encryption-profiles.service.ts';
@@ -52,4 +56,39 @@ export async function createBackupsFixture(): Promise<BackupsFixture> {
   await runner.enqueue(plainJob.id, 'manual');
   await runner.idle();
   return { ctx, profiles, basePath, destination, source, encryptedJob, plainJob, open };
+}
+
+/** How a fake restore target behaves: consume the dump, refuse it, wait until cancelled, or destroy its input then refuse (as the SQLite source does). */
+export type TargetBehaviour = 'consume' | 'conflict' | 'hang' | 'destroy-then-conflict';
+
+export interface RestoredDump { record: SourceRecord; database: string; options: RestoreOptions | undefined; digest: StreamDigest }
+
+/**
+ * A target database that hashes what it is fed instead of loading it, and records it in
+ * `restored`. `behaviour()` is asked at each restore, so a test can change it between restores.
+ */
+export function fakeRestoreTarget(record: SourceRecord, behaviour: () => TargetBehaviour, restored: RestoredDump[] = []): DatabaseSource {
+  return {
+    engine: record.type,
+    displayName: record.name,
+    testConnection: async () => ({ engine: record.type, serverVersion: '1' }),
+    listDatabases: async () => [],
+    dump: () => Promise.reject(new Error('not used')),
+    async restore(database: string, input: Readable, options?: RestoreOptions) {
+      const mode = behaviour();
+      if (mode === 'destroy-then-conflict') {
+        input.destroy();
+        throw new DBackupError('conflict', 'The target already holds tables.');
+      }
+      if (mode === 'conflict') throw new DBackupError('conflict', `Database "${database}" is not empty. Tick "replace existing data" or choose a new name.`);
+      if (mode === 'hang') {
+        await new Promise((_resolve, reject) => {
+          const cancelled = () => reject(new DBackupError('cancelled', 'Cancelled.'));
+          if (options?.signal?.aborted) cancelled();
+          options?.signal?.addEventListener('abort', cancelled);
+        });
+      }
+      restored.push({ record, database, options, digest: await digestStream(input) });
+    },
+  };
 }

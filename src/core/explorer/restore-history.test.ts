@@ -1,43 +1,21 @@
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBackupTransforms } from '../../adapters/backup-transforms.ts';
 import { createLocalScratchSpace } from '../../adapters/scratch/local-scratch.ts';
 import type { RestoresRepository, SourceRecord } from '../../ports/metadata-store.port.ts';
 import type { ProcessOwnership } from '../../ports/process-ownership.port.ts';
-import type { DatabaseSource, RestoreOptions } from '../../ports/source.port.ts';
-import { DBackupError } from '../errors.ts';
+import type { DatabaseSource } from '../../ports/source.port.ts';
 import { runRestore } from '../restore/run-restore.ts';
-import { createBackupsFixture, ENCRYPTED_KEY, PLAIN_KEY, type BackupsFixture } from './explorer.test-support.ts';
+import { createBackupsFixture, ENCRYPTED_KEY, fakeRestoreTarget, PLAIN_KEY, type BackupsFixture, type TargetBehaviour } from './explorer.test-support.ts';
 import { recoverInterruptedRestores } from './recover-interrupted-restores.ts';
 import { createRestoreOperations, type RestoreOperations, type RestoreOperationsOptions } from './restore-operations.ts';
 
 let fx: BackupsFixture;
-/** A target that consumes the dump, refuses it, or waits until cancelled. */
-let behaviour: 'consume' | 'conflict' | 'hang';
+let behaviour: TargetBehaviour;
 /** Processes: `gone:…` have ended, every other owner is alive (as in the job runner tests). */
 const ownership: ProcessOwnership = { self: 'this-process', hasEnded: (owner) => owner?.startsWith('gone:') ?? true };
 
-function openTarget(record: SourceRecord): DatabaseSource {
-  return {
-    engine: record.type,
-    displayName: record.name,
-    testConnection: async () => ({ engine: record.type, serverVersion: '1' }),
-    listDatabases: async () => [],
-    dump: () => Promise.reject(new Error('not used')),
-    async restore(database: string, input: Readable, options?: RestoreOptions) {
-      if (behaviour === 'conflict') throw new DBackupError('conflict', `Database "${database}" is not empty. Tick "replace existing data" or choose a new name.`);
-      if (behaviour === 'hang') {
-        await new Promise((_resolve, reject) => {
-          const cancelled = () => reject(new DBackupError('cancelled', 'Cancelled.'));
-          if (options?.signal?.aborted) cancelled();
-          options?.signal?.addEventListener('abort', cancelled);
-        });
-      }
-      for await (const chunk of input) void chunk;
-    },
-  };
-}
+const openTarget = (record: SourceRecord): DatabaseSource => fakeRestoreTarget(record, () => behaviour);
 
 function operationsOn(overrides: Partial<RestoreOperationsOptions> = {}): RestoreOperations {
   const transforms = createBackupTransforms();

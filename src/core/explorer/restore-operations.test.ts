@@ -1,46 +1,19 @@
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBackupTransforms } from '../../adapters/backup-transforms.ts';
 import { createLocalScratchSpace } from '../../adapters/scratch/local-scratch.ts';
 import type { SourceRecord } from '../../ports/metadata-store.port.ts';
-import type { DatabaseSource, RestoreOptions } from '../../ports/source.port.ts';
-import { digestStream, generatedDataDigest, type StreamDigest } from '../../test-support/generated-data.ts';
-import { DBackupError } from '../errors.ts';
+import type { DatabaseSource } from '../../ports/source.port.ts';
+import { generatedDataDigest } from '../../test-support/generated-data.ts';
 import { runRestore } from '../restore/run-restore.ts';
-import { createBackupsFixture, DUMP_SIZE, ENCRYPTED_KEY, PLAIN_KEY, type BackupsFixture } from './explorer.test-support.ts';
+import { createBackupsFixture, DUMP_SIZE, ENCRYPTED_KEY, fakeRestoreTarget, PLAIN_KEY, type BackupsFixture, type RestoredDump, type TargetBehaviour } from './explorer.test-support.ts';
 import { createRestoreOperations, restoreTarget, type RestoreOperation, type RestoreOperations } from './restore-operations.ts';
-
-interface Restored { record: SourceRecord; database: string; options: RestoreOptions | undefined; digest: StreamDigest }
 
 let fx: BackupsFixture;
 let operations: RestoreOperations;
-let restored: Restored[];
-/** How the target behaves: consume the dump, fail, or wait until cancelled. */
-let behaviour: 'consume' | 'conflict' | 'hang' | 'destroy-then-conflict';
-
-/** A target database that hashes what it is fed instead of loading it. */
-function openTarget(record: SourceRecord): DatabaseSource {
-  return {
-    engine: record.type,
-    displayName: record.name,
-    testConnection: async () => ({ engine: record.type, serverVersion: '1' }),
-    listDatabases: async () => [],
-    dump: () => Promise.reject(new Error('not used')),
-    async restore(database: string, input: Readable, options?: RestoreOptions) {
-      if (behaviour === 'destroy-then-conflict') {
-        // What the SQLite source does when it refuses: it destroys its input, then throws.
-        input.destroy();
-        throw new DBackupError('conflict', 'The target already holds tables.');
-      }
-      if (behaviour === 'conflict') throw new DBackupError('conflict', `Database "${database}" is not empty. Tick "replace existing data" or choose a new name.`);
-      if (behaviour === 'hang') {
-        await new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => reject(new DBackupError('cancelled', 'Cancelled.'))));
-      }
-      restored.push({ record, database, options, digest: await digestStream(input) });
-    },
-  };
-}
+let restored: RestoredDump[];
+let behaviour: TargetBehaviour;
+const openTarget = (record: SourceRecord): DatabaseSource => fakeRestoreTarget(record, () => behaviour, restored);
 
 beforeEach(async () => {
   fx = await createBackupsFixture();
