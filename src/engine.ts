@@ -16,6 +16,7 @@ import { ensureProcessTempDir, removeAbandonedTempDirs } from './adapters/scratc
 import { createMysqlSource } from './adapters/sources/mysql/mysql.source.ts';
 import { createPostgresSource } from './adapters/sources/postgres/postgres.source.ts';
 import { createSqliteSource } from './adapters/sources/sqlite/sqlite.source.ts';
+import { tlsOfOptions } from './core/catalog/source-tls.ts';
 import { createEncryptionProfilesService, type EncryptionProfilesService } from './core/encryption/encryption-profiles.service.ts';
 import { DBackupError } from './core/errors.ts';
 import { recoverInterruptedRestores } from './core/explorer/recover-interrupted-restores.ts';
@@ -95,12 +96,15 @@ export function createEngine(options: EngineOptions): Engine {
   };
 
   const openSource = (record: SourceRecord): DatabaseSource => {
-    const server = { host: record.host ?? '127.0.0.1', port: record.port, user: record.username ?? '', password: record.password?.reveal() };
+    if (record.type === 'sqlite') return createSqliteSource({ path: record.sqlitePath ?? '' }, { tempDir: tmpDir });
+    const server = {
+      host: record.host ?? '127.0.0.1', port: record.port, user: record.username ?? '', password: record.password?.reveal(), tls: tlsOfOptions(record.options),
+    };
+    // The dump tools' option and CA files live in this process's temporary folder too.
     switch (record.type) {
-      case 'postgres': return createPostgresSource(server);
+      case 'postgres': return createPostgresSource(server, { tempDir: tmpDir });
       case 'mysql':
-      case 'mariadb': return createMysqlSource({ ...server, engine: record.type });
-      case 'sqlite': return createSqliteSource({ path: record.sqlitePath ?? '' }, { tempDir: tmpDir });
+      case 'mariadb': return createMysqlSource({ ...server, engine: record.type }, { tempDir: tmpDir });
     }
   };
 

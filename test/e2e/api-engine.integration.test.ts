@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_POSTGRES } from '../../src/adapters/sources/postgres/postgres.fixture.ts';
+import { generateTestCertificates } from '../../src/adapters/sources/tls/test-certificates.fixture.ts';
 import { createApiClient, type ApiClient } from './support/api-client.ts';
 import { createSqliteDatabase, pollUntil, readCustomers } from './support/engine-fixture.ts';
 import { createTestApp, type TestApp } from './support/test-app.ts';
@@ -51,6 +53,38 @@ describe('sources', () => {
     expect(pg.body.passwordSet).toBe(true);
     expect((await admin.request('GET', '/api/sources')).text).not.toContain('hunter2-secret');
     expect((await admin.request('DELETE', `/api/sources/${pg.body.id}`)).status).toBe(204);
+  });
+
+  it('accepts, checks and returns the TLS mode and CA certificate, and connects with them', async () => {
+    const certs = await generateTestCertificates();
+    const server = { type: 'postgres', name: 'Managed', host: TEST_POSTGRES.host, port: TEST_POSTGRES.port, username: TEST_POSTGRES.user };
+    const bad = await admin.request<FieldError>('POST', '/api/sources', { ...server, tlsMode: 'verify-full', caCertificate: 'MIIB not PEM' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details?.fields).toEqual({ caCertificate: expect.stringContaining('Paste the CA certificate in PEM format') });
+    expect((await admin.request<FieldError>('POST', '/api/sources', { ...server, tlsMode: 'strict' })).body.error.details?.fields).toEqual({
+      tlsMode: 'Choose disable, prefer, require, verify-ca or verify-full.',
+    });
+
+    const created = await admin.request<Record<string, unknown> & { id: string }>('POST', '/api/sources', { ...server, tlsMode: 'verify-full', caCertificate: certs.caCert });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ tlsMode: 'verify-full', caCertificate: certs.caCert });
+    expect((await admin.request('GET', `/api/sources/${created.body.id}`)).body).toMatchObject({ tlsMode: 'verify-full', caCertificate: certs.caCert });
+    const doc = await admin.request<{ components: { schemas: Record<string, { properties?: Record<string, unknown> }> } }>('GET', '/api/openapi.json');
+    const documented = Object.keys(doc.body.components.schemas.Source?.properties ?? {});
+    for (const field of Object.keys(created.body)) expect(documented).toContain(field);
+
+    // The local server has no TLS: require reaches it and is refused with what to do.
+    const refused = await admin.request<FieldError>('POST', '/api/sources/test', { ...server, tlsMode: 'require' });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.message).toBe(
+      `PostgreSQL at ${TEST_POSTGRES.host}:${TEST_POSTGRES.port} does not accept TLS connections, but the source's TLS mode is "require". ` +
+        "Enable SSL on the server, or set TLS to 'prefer' or 'disable' in the source settings.",
+    );
+    const updated = await admin.request<Record<string, unknown>>('PUT', `/api/sources/${created.body.id}`, { ...server, tlsMode: 'prefer' });
+    expect(updated.body.tlsMode).toBe('prefer');
+    expect(updated.body).not.toHaveProperty('caCertificate');
+    expect((await admin.request('POST', `/api/sources/${created.body.id}/test`)).body).toMatchObject({ engine: 'postgres' });
+    expect((await admin.request('DELETE', `/api/sources/${created.body.id}`)).status).toBe(204);
   });
 
   it('creates a SQLite source, tests it and lists its one database', async () => {

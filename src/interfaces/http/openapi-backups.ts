@@ -144,13 +144,21 @@ export const BACKUP_SCHEMAS: Record<string, Schema> = {
       password: str('Write-only; blank keeps the stored password'),
       clearPassword: bool(),
       sqlitePath: str('Absolute path of the SQLite file'),
+      tlsMode: { ...ref('TlsMode'), description: 'Server sources; blank or missing means prefer' },
+      caCertificate: str('PEM text of the CA certificate(s) the server certificate must be signed by; only with verify-ca or verify-full'),
     },
     ['type', 'name'],
   ),
+  TlsMode: {
+    enum: ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'],
+    description:
+      "TLS for every connection to the server, after libpq's sslmode: disable (never), prefer (when the server offers it), require (always, certificate not checked), " +
+      'verify-ca (always, certificate signed by a trusted CA), verify-full (as verify-ca, and issued for the host name). Without a CA certificate, the verify modes trust the CAs Node.js trusts.',
+  },
   Source: obj(
     {
       id: str(), type: { enum: ['postgres', 'mysql', 'mariadb', 'sqlite'] }, name: str(), host: str(), port: int(), username: str(), sqlitePath: str(),
-      passwordSet: bool(), usedBy: { type: 'array', items: jobRef }, createdAt: time(), updatedAt: time(),
+      tlsMode: ref('TlsMode'), caCertificate: str('PEM text, when one is set'), passwordSet: bool(), usedBy: { type: 'array', items: jobRef }, createdAt: time(), updatedAt: time(),
     },
     ['id', 'type', 'name', 'passwordSet', 'usedBy', 'createdAt', 'updatedAt'],
   ),

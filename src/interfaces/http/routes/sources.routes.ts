@@ -46,5 +46,7 @@ function parseSourceInput(body: Record<string, unknown>): SourceInput {
     password: text(body, 'password'),
     clearPassword: flag(body, 'clearPassword'),
     sqlitePath: text(body, 'sqlitePath'),
+    tlsMode: text(body, 'tlsMode'),
+    caCertificate: text(body, 'caCertificate'),
   };
 }
