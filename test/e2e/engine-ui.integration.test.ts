@@ -4,6 +4,8 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_POSTGRES } from '../../src/adapters/sources/postgres/postgres.fixture.ts';
+import { generateTestCertificates } from '../../src/adapters/sources/tls/test-certificates.fixture.ts';
 import { chromiumAvailable, launchChromium, screenshot } from './support/browser.ts';
 import { buildUi } from './support/build-ui.ts';
 import { readCustomers } from './support/engine-fixture.ts';
@@ -105,6 +107,43 @@ run('backup engine in the browser', () => {
     await screenshot(page, 'engine-01-source-dialog');
     await dialog().getByRole('button', { name: 'Save' }).click();
     await page.locator('tr[data-source="App database"]').waitFor();
+  });
+
+  it('sets TLS for a server source: the CA field only for the verify modes, checked beside it, and a clear refusal from a server without TLS', async () => {
+    const certs = await generateTestCertificates();
+    await page.getByRole('button', { name: 'Add source' }).click();
+    await page.locator('#source-name').fill('Managed PG');
+    await page.locator('#source-host').fill(TEST_POSTGRES.host);
+    await page.locator('#source-port').fill(String(TEST_POSTGRES.port));
+    await page.locator('#source-username').fill(TEST_POSTGRES.user);
+    expect(await page.locator('#source-tls').inputValue()).toBe('prefer');
+    expect(await page.locator('#source-ca').count()).toBe(0);
+
+    await page.locator('#source-tls').selectOption('verify-full');
+    await page.locator('#source-ca').fill('MIIB this is not PEM');
+    await dialog().getByRole('button', { name: 'Save' }).click();
+    await dialog().locator('#source-ca-error').getByText('Paste the CA certificate in PEM format').waitFor();
+
+    // The local server has no TLS.
+    await page.locator('#source-tls').selectOption('require');
+    expect(await page.locator('#source-ca').count()).toBe(0);
+    await dialog().getByRole('button', { name: 'Test connection' }).click();
+    await dialog().getByTestId('source-test-result').getByText(/does not accept TLS connections, but the source's TLS mode is "require"\. Enable SSL on the server/).waitFor();
+
+    await page.locator('#source-tls').selectOption('verify-full');
+    await page.locator('#source-ca').fill(certs.caCert);
+    await screenshot(page, 'engine-01b-source-tls');
+    await dialog().getByRole('button', { name: 'Save' }).click();
+    const row = page.locator('tr[data-source="Managed PG"]');
+    await row.getByTestId('source-tls').getByText('TLS verify-full').waitFor();
+    const stored = (await app.store.sources.list()).find((source) => source.name === 'Managed PG');
+    expect(stored?.options).toEqual({ sslmode: 'verify-full', caCertificate: certs.caCert });
+
+    await row.getByRole('button', { name: 'Edit' }).click();
+    expect(await page.locator('#source-tls').inputValue()).toBe('verify-full');
+    expect(await page.locator('#source-ca').inputValue()).toBe(certs.caCert);
+    await dialog().getByRole('button', { name: 'Cancel' }).click();
+    await app.store.sources.delete(stored!.id);
   });
 
   it('creates an encryption profile and shows the warning before exporting its key', async () => {

@@ -3,7 +3,7 @@ import { api, ApiError } from '../api.ts';
 import { Field } from '../components/Field.tsx';
 import { errorText } from './format.ts';
 import { Modal } from './Modal.tsx';
-import type { ServerInfo, Source, SourceType } from './types.ts';
+import type { ServerInfo, Source, SourceType, TlsMode } from './types.ts';
 
 const TYPES: { value: SourceType; label: string; port: number | undefined }[] = [
   { value: 'postgres', label: 'PostgreSQL', port: 5432 },
@@ -11,6 +11,16 @@ const TYPES: { value: SourceType; label: string; port: number | undefined }[] = 
   { value: 'mariadb', label: 'MariaDB', port: 3306 },
   { value: 'sqlite', label: 'SQLite file', port: undefined },
 ];
+
+const TLS_MODES: { value: TlsMode; label: string; hint: string }[] = [
+  { value: 'disable', label: 'Disable', hint: 'Never use TLS: data and login travel in plain text.' },
+  { value: 'prefer', label: 'Prefer (default)', hint: 'TLS when the server offers it, plain text otherwise; the certificate is not checked.' },
+  { value: 'require', label: 'Require', hint: 'Always TLS; the certificate is not checked.' },
+  { value: 'verify-ca', label: 'Verify CA', hint: 'Always TLS, with a certificate signed by a trusted CA.' },
+  { value: 'verify-full', label: 'Verify full', hint: 'Always TLS, with a certificate signed by a trusted CA and issued for the host above.' },
+];
+
+const verifiesCertificate = (mode: TlsMode) => mode === 'verify-ca' || mode === 'verify-full';
 
 export const SOURCE_TYPE_LABEL = Object.fromEntries(TYPES.map((type) => [type.value, type.label])) as Record<SourceType, string>;
 
@@ -25,6 +35,8 @@ export function SourceDialog({ initial, onClose, onSaved }: { initial: Source | 
     password: '',
     clearPassword: false,
     sqlitePath: initial?.sqlitePath ?? '',
+    tlsMode: initial?.tlsMode ?? ('prefer' as TlsMode),
+    caCertificate: initial?.caCertificate ?? '',
   });
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState<'saving' | 'testing' | undefined>();
@@ -35,6 +47,9 @@ export function SourceDialog({ initial, onClose, onSaved }: { initial: Source | 
   };
   const isFile = form.type === 'sqlite';
   const defaultPort = TYPES.find((type) => type.value === form.type)?.port;
+  const showCa = !isFile && verifiesCertificate(form.tlsMode);
+  // The CA field stays filled while hidden (switching back keeps it), but only the verify modes send it.
+  const payload = { ...form, caCertificate: showCa ? form.caCertificate : '' };
 
   const fail = (error: unknown) => {
     if (error instanceof ApiError && Object.keys(error.fields).length > 0) setErrors(error.fields);
@@ -46,8 +61,8 @@ export function SourceDialog({ initial, onClose, onSaved }: { initial: Source | 
     setBusy('saving');
     setErrors({});
     try {
-      if (initial) await api('PUT', `/api/sources/${encodeURIComponent(initial.id)}`, form);
-      else await api('POST', '/api/sources', form);
+      if (initial) await api('PUT', `/api/sources/${encodeURIComponent(initial.id)}`, payload);
+      else await api('POST', '/api/sources', payload);
       onSaved();
     } catch (error) {
       fail(error);
@@ -61,7 +76,7 @@ export function SourceDialog({ initial, onClose, onSaved }: { initial: Source | 
     setErrors({});
     setTest(undefined);
     try {
-      const info = await api<ServerInfo>('POST', '/api/sources/test', { ...form, id: initial?.id });
+      const info = await api<ServerInfo>('POST', '/api/sources/test', { ...payload, id: initial?.id });
       setTest({ ok: true, text: `Connected: ${SOURCE_TYPE_LABEL[info.engine]} ${info.serverVersion}` });
     } catch (error) {
       if (error instanceof ApiError && Object.keys(error.fields).length > 0) setErrors(error.fields);
@@ -107,6 +122,21 @@ export function SourceDialog({ initial, onClose, onSaved }: { initial: Source | 
                 <input type="checkbox" checked={form.clearPassword} onChange={(event) => setForm((all) => ({ ...all, clearPassword: event.target.checked }))} />
                 Remove the stored password
               </label>
+            )}
+            <Field label="TLS" htmlFor="source-tls" error={errors.tlsMode} hint={TLS_MODES.find((mode) => mode.value === form.tlsMode)?.hint}>
+              <select id="source-tls" value={form.tlsMode} onChange={set('tlsMode')}>
+                {TLS_MODES.map((mode) => <option key={mode.value} value={mode.value}>{mode.label}</option>)}
+              </select>
+            </Field>
+            {showCa && (
+              <Field
+                label="CA certificate"
+                htmlFor="source-ca"
+                error={errors.caCertificate}
+                hint="Your provider's CA certificate in PEM format (-----BEGIN CERTIFICATE----- …), or its CA bundle. Leave empty to trust the well-known public CAs."
+              >
+                <textarea id="source-ca" className="pem" rows={6} value={form.caCertificate} onChange={set('caCertificate')} spellCheck={false} placeholder="-----BEGIN CERTIFICATE-----" />
+              </Field>
             )}
           </>
         )}

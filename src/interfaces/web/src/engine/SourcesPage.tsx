@@ -64,7 +64,10 @@ export function SourcesPage() {
               <tr key={source.id} data-source={source.name}>
                 <td>{source.name}</td>
                 <td>{SOURCE_TYPE_LABEL[source.type]}</td>
-                <td><code>{source.type === 'sqlite' ? source.sqlitePath : `${source.username ?? ''}@${source.host ?? ''}${source.port ? `:${source.port}` : ''}`}</code></td>
+                <td>
+                  <code>{source.type === 'sqlite' ? source.sqlitePath : `${source.username ?? ''}@${source.host ?? ''}${source.port ? `:${source.port}` : ''}`}</code>
+                  {source.tlsMode && source.tlsMode !== 'prefer' && <> <span className="badge badge-muted" data-testid="source-tls">TLS {source.tlsMode}</span></>}
+                </td>
                 <td>{source.type === 'sqlite' ? '—' : source.passwordSet ? <span className="badge badge-muted">set</span> : 'none'}</td>
                 <td>{source.usedBy.length === 0 ? <span className="muted">no job</span> : source.usedBy.map((job) => job.name).join(', ')}</td>
                 <td className="small" data-testid="source-connection">

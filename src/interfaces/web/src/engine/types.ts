@@ -1,5 +1,6 @@
 /** Shapes of the backup engine's API answers (see /api/openapi.json); times are ISO strings. */
 export type SourceType = 'postgres' | 'mysql' | 'mariadb' | 'sqlite';
+export type TlsMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 export type RunStatus = 'queued' | 'running' | 'success' | 'partial' | 'failed' | 'cancelled' | 'interrupted';
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -16,6 +17,10 @@ export interface Source {
   port?: number;
   username?: string;
   sqlitePath?: string;
+  /** Server sources only. */
+  tlsMode?: TlsMode;
+  /** PEM text, with verify-ca / verify-full. */
+  caCertificate?: string;
   passwordSet: boolean;
   usedBy: JobRef[];
 }
