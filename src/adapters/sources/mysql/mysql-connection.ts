@@ -59,13 +59,15 @@ export async function withMysql<T>(
 ): Promise<T> {
   const { mode } = endpoint.tls;
   const attemptTls = mode !== 'disable' && !(mode === 'prefer' && endpoint.tlsRefused);
+  const progress = { connected: false };
   try {
-    return await connectAndRun(endpoint, database, signal, attemptTls, work);
+    return await connectAndRun(endpoint, database, signal, attemptTls, work, progress);
   } catch (error) {
     const refused = isDBackupError(error) && (error.details.reason === 'tls_unsupported' || error.details.reason === 'tls_handshake');
-    if (!(mode === 'prefer' && attemptTls && refused)) throw error;
+    // Only a failed connection is tried again: never run `work` twice.
+    if (!(mode === 'prefer' && attemptTls && refused && !progress.connected)) throw error;
     endpoint.tlsRefused = true;
-    return connectAndRun(endpoint, database, signal, false, work);
+    return connectAndRun(endpoint, database, signal, false, work, progress);
   }
 }
 
@@ -75,6 +77,7 @@ async function connectAndRun<T>(
   signal: AbortSignal | undefined,
   attemptTls: boolean,
   work: (connection: PromiseConnection) => Promise<T>,
+  progress: { connected: boolean },
 ): Promise<T> {
   throwIfAborted(signal);
   // The callback flavour hands out the connection before the handshake, so an abort can cut it.
@@ -110,6 +113,7 @@ async function connectAndRun<T>(
       connection.once('error', reject);
     });
     await Promise.race([handshake, aborted]);
+    progress.connected = true;
     // Later fatal errors reach the pending query; without a listener they would crash the process.
     connection.on('error', () => {});
     const running = work(connection.promise());

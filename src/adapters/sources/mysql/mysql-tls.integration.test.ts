@@ -9,7 +9,8 @@ import type { MysqlSourceConfig, SourceTls } from '../../../ports/source.port.ts
 import { runTool, toolEnv } from '../process-runner.ts';
 import { rejection, uniqueDatabaseName } from '../source.roundtrip.ts';
 import { generateTestCertificates, type TestCertificates } from '../tls/test-certificates.fixture.ts';
-import { mysqlEndpoint, parseServerVersion, quoteMysqlIdentifier as q } from './mysql-connection.ts';
+import { tlsError } from '../tls/tls-errors.ts';
+import { mysqlEndpoint, parseServerVersion, quoteMysqlIdentifier as q, withMysql } from './mysql-connection.ts';
 import { writeDefaultsFile } from './mysql-defaults-file.ts';
 import { mysqlHarness, TEST_MYSQL, withTestConnection } from './mysql.fixture.ts';
 import { createMysqlSource, mysqlToolTlsFailure } from './mysql.source.ts';
@@ -175,6 +176,20 @@ describe.skipIf(unavailable !== undefined && process.env.CI !== 'true')('MySQL/M
     const [tlsBefore, plainBefore] = [tlsServer.tlsConnections, tlsServer.plainConnections];
     await source(config('127.0.0.1', tlsServer.port, { mode: 'prefer' })).testConnection();
     expect([tlsServer.tlsConnections - tlsBefore, tlsServer.plainConnections - plainBefore]).toEqual([1, 0]);
+  });
+
+  it('with prefer, never runs the work of a connection twice: only a failed connection is made again in plain text', async () => {
+    // Regression: a TLS error raised after connecting made prefer repeat the work (e.g. CREATE DATABASE) without TLS.
+    const endpoint = mysqlEndpoint(config('127.0.0.1', tlsServer.port, { mode: 'prefer' }));
+    let runs = 0;
+    const failure = await rejection(
+      withMysql(endpoint, undefined, undefined, async () => {
+        runs++;
+        throw tlsError('handshake', endpoint, 'decryption failed');
+      }),
+    );
+    expect(failure.details.reason).toBe('tls_handshake');
+    expect(runs).toBe(1);
   });
 
   it('with disable, never asks for TLS, even where it is offered', async () => {

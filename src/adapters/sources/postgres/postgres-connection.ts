@@ -69,14 +69,16 @@ export async function withPostgres<T>(
 ): Promise<T> {
   const { mode } = endpoint.tls;
   const attemptTls = mode !== 'disable' && !(mode === 'prefer' && endpoint.tlsRefused);
+  const progress = { connected: false };
   try {
-    return await connectAndRun(endpoint, database, signal, attemptTls, work);
+    return await connectAndRun(endpoint, database, signal, attemptTls, work, progress);
   } catch (error) {
     // libpq's prefer also goes on in plain text when the TLS handshake itself fails.
     const refused = isDBackupError(error) && (error.details.reason === 'tls_unsupported' || error.details.reason === 'tls_handshake');
-    if (!(mode === 'prefer' && attemptTls && refused)) throw error;
+    // Only a failed connection is tried again: never run `work` twice.
+    if (!(mode === 'prefer' && attemptTls && refused && !progress.connected)) throw error;
     endpoint.tlsRefused = true;
-    return connectAndRun(endpoint, database, signal, false, work);
+    return connectAndRun(endpoint, database, signal, false, work, progress);
   }
 }
 
@@ -86,6 +88,7 @@ async function connectAndRun<T>(
   signal: AbortSignal | undefined,
   attemptTls: boolean,
   work: (client: pg.Client) => Promise<T>,
+  progress: { connected: boolean },
 ): Promise<T> {
   throwIfAborted(signal);
   // Our own socket, so a timeout or an abort can cut a connection attempt the server never answers
@@ -130,6 +133,7 @@ async function connectAndRun<T>(
     } finally {
       clearTimeout(timer);
     }
+    progress.connected = true;
     return await work(client);
   } catch (error) {
     if (interruption) throw interruption;

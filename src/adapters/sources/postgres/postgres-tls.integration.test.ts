@@ -8,7 +8,8 @@ import type { PostgresSourceConfig, SourceTls } from '../../../ports/source.port
 import { runTool, toolEnv } from '../process-runner.ts';
 import { rejection, uniqueDatabaseName } from '../source.roundtrip.ts';
 import { generateTestCertificates, type TestCertificates } from '../tls/test-certificates.fixture.ts';
-import { libpqEnvironment, postgresEndpoint } from './postgres-connection.ts';
+import { tlsError } from '../tls/tls-errors.ts';
+import { libpqEnvironment, postgresEndpoint, withPostgres } from './postgres-connection.ts';
 import { postgresHarness, TEST_POSTGRES, withTestClient } from './postgres.fixture.ts';
 import { createPostgresSource, libpqTlsFailure } from './postgres.source.ts';
 import { libpqTls } from './postgres-tls.ts';
@@ -173,6 +174,20 @@ describe.skipIf(unavailable !== undefined && process.env.CI !== 'true')('Postgre
     const [tlsBefore, plainBefore] = [tlsServer.tlsConnections, tlsServer.plainConnections];
     await source(config('127.0.0.1', tlsServer.port, { mode: 'prefer' })).testConnection();
     expect([tlsServer.tlsConnections - tlsBefore, tlsServer.plainConnections - plainBefore]).toEqual([1, 0]);
+  });
+
+  it('with prefer, never runs the work of a connection twice: only a failed connection is made again in plain text', async () => {
+    // Regression: a TLS error raised after connecting made prefer repeat the work (e.g. CREATE DATABASE) without TLS.
+    const endpoint = postgresEndpoint(config('127.0.0.1', tlsServer.port, { mode: 'prefer' }));
+    let runs = 0;
+    const failure = await rejection(
+      withPostgres(endpoint, 'postgres', undefined, async () => {
+        runs++;
+        throw tlsError('handshake', endpoint, 'decryption failed');
+      }),
+    );
+    expect(failure.details.reason).toBe('tls_handshake');
+    expect(runs).toBe(1);
   });
 
   it('with disable, never asks for TLS, even where it is offered', async () => {
