@@ -1,7 +1,8 @@
 import mysql from 'mysql2';
 import type { Connection as PromiseConnection } from 'mysql2/promise';
-import { DBackupError, cancelledError, isDBackupError, throwIfAborted } from '../../../core/errors.ts';
+import { DBackupError, cancelledError, throwIfAborted } from '../../../core/errors.ts';
 import type { MysqlSourceConfig, SourceTls } from '../../../ports/source.port.ts';
+import { withTlsFallback, type ConnectionProgress } from '../tls/tls-fallback.ts';
 import { networkErrorCode, unreachableError } from '../connection-errors.ts';
 import { mysqlSslOption, mysqlTlsFailure, watchTlsHandshake, type TlsHandshakeWatch } from './mysql-tls.ts';
 
@@ -57,18 +58,7 @@ export async function withMysql<T>(
   signal: AbortSignal | undefined,
   work: (connection: PromiseConnection) => Promise<T>,
 ): Promise<T> {
-  const { mode } = endpoint.tls;
-  const attemptTls = mode !== 'disable' && !(mode === 'prefer' && endpoint.tlsRefused);
-  const progress = { connected: false };
-  try {
-    return await connectAndRun(endpoint, database, signal, attemptTls, work, progress);
-  } catch (error) {
-    const refused = isDBackupError(error) && (error.details.reason === 'tls_unsupported' || error.details.reason === 'tls_handshake');
-    // Only a failed connection is tried again: never run `work` twice.
-    if (!(mode === 'prefer' && attemptTls && refused && !progress.connected)) throw error;
-    endpoint.tlsRefused = true;
-    return connectAndRun(endpoint, database, signal, false, work, progress);
-  }
+  return withTlsFallback(endpoint, (attemptTls, progress) => connectAndRun(endpoint, database, signal, attemptTls, work, progress));
 }
 
 async function connectAndRun<T>(
@@ -77,7 +67,7 @@ async function connectAndRun<T>(
   signal: AbortSignal | undefined,
   attemptTls: boolean,
   work: (connection: PromiseConnection) => Promise<T>,
-  progress: { connected: boolean },
+  progress: ConnectionProgress,
 ): Promise<T> {
   throwIfAborted(signal);
   // The callback flavour hands out the connection before the handshake, so an abort can cut it.

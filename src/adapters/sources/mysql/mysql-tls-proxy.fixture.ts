@@ -1,5 +1,6 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { TLSSocket, createSecureContext } from 'node:tls';
+import { listenTlsProxy, type TlsProxy } from '../tls/tls-proxy.fixture.ts';
 
 /**
  * A TLS front for a MySQL/MariaDB server without TLS, for tests. It offers TLS in the server's
@@ -17,14 +18,7 @@ export interface MysqlTlsProxyOptions {
   tls: { cert: string; key: string };
 }
 
-export interface MysqlTlsProxy {
-  port: number;
-  /** Connections whose login went through TLS (handshake completed). */
-  readonly tlsConnections: number;
-  /** Connections whose client did not ask for TLS. */
-  readonly plainConnections: number;
-  close(): Promise<void>;
-}
+export type MysqlTlsProxy = TlsProxy;
 
 const CLIENT_SSL = 0x800;
 const HEADER = 4;
@@ -132,23 +126,7 @@ export async function startMysqlTlsProxy(options: MysqlTlsProxyOptions): Promise
     client.on('data', onClientData);
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('the proxy has no port');
-  return {
-    port: address.port,
-    get tlsConnections() {
-      return counts.tls;
-    },
-    get plainConnections() {
-      return counts.plain;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return listenTlsProxy(server, sockets, counts);
 }
 
 /** Sets CLIENT_SSL in a HandshakeV10 greeting: after the version string, id, scramble and filler. */

@@ -1,7 +1,8 @@
 import { Socket } from 'node:net';
 import pg from 'pg';
-import { DBackupError, cancelledError, isDBackupError, throwIfAborted } from '../../../core/errors.ts';
+import { DBackupError, cancelledError, throwIfAborted } from '../../../core/errors.ts';
 import type { PostgresSourceConfig, SourceTls } from '../../../ports/source.port.ts';
+import { withTlsFallback, type ConnectionProgress } from '../tls/tls-fallback.ts';
 import { connectTimeoutError, networkErrorCode, unreachableError } from '../connection-errors.ts';
 import { tlsError, tlsProblemOfCode } from '../tls/tls-errors.ts';
 import { pgSslOption } from './postgres-tls.ts';
@@ -67,19 +68,7 @@ export async function withPostgres<T>(
   signal: AbortSignal | undefined,
   work: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
-  const { mode } = endpoint.tls;
-  const attemptTls = mode !== 'disable' && !(mode === 'prefer' && endpoint.tlsRefused);
-  const progress = { connected: false };
-  try {
-    return await connectAndRun(endpoint, database, signal, attemptTls, work, progress);
-  } catch (error) {
-    // libpq's prefer also goes on in plain text when the TLS handshake itself fails.
-    const refused = isDBackupError(error) && (error.details.reason === 'tls_unsupported' || error.details.reason === 'tls_handshake');
-    // Only a failed connection is tried again: never run `work` twice.
-    if (!(mode === 'prefer' && attemptTls && refused && !progress.connected)) throw error;
-    endpoint.tlsRefused = true;
-    return connectAndRun(endpoint, database, signal, false, work, progress);
-  }
+  return withTlsFallback(endpoint, (attemptTls, progress) => connectAndRun(endpoint, database, signal, attemptTls, work, progress));
 }
 
 async function connectAndRun<T>(
@@ -88,7 +77,7 @@ async function connectAndRun<T>(
   signal: AbortSignal | undefined,
   attemptTls: boolean,
   work: (client: pg.Client) => Promise<T>,
-  progress: { connected: boolean },
+  progress: ConnectionProgress,
 ): Promise<T> {
   throwIfAborted(signal);
   // Our own socket, so a timeout or an abort can cut a connection attempt the server never answers

@@ -1,5 +1,6 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { TLSSocket, createSecureContext } from 'node:tls';
+import { listenTlsProxy, type TlsProxy } from '../tls/tls-proxy.fixture.ts';
 
 /**
  * A TLS front for a plain PostgreSQL server, for tests: it answers the client's SSLRequest with
@@ -12,14 +13,7 @@ export interface PostgresTlsProxyOptions {
   tls?: { cert: string; key: string };
 }
 
-export interface PostgresTlsProxy {
-  port: number;
-  /** Connections whose traffic went through TLS (handshake completed). */
-  readonly tlsConnections: number;
-  /** Connections that went on in plain text (no SSLRequest, or it was answered 'N'). */
-  readonly plainConnections: number;
-  close(): Promise<void>;
-}
+export type PostgresTlsProxy = TlsProxy;
 
 const SSL_REQUEST_CODE = 80877103;
 const GSSENC_REQUEST_CODE = 80877104;
@@ -81,21 +75,5 @@ export async function startPostgresTlsProxy(options: PostgresTlsProxyOptions): P
     client.resume();
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('the proxy has no port');
-  return {
-    port: address.port,
-    get tlsConnections() {
-      return counts.tls;
-    },
-    get plainConnections() {
-      return counts.plain;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return listenTlsProxy(server, sockets, counts);
 }
