@@ -12,14 +12,17 @@ import type { SecretBox } from './secret-box.port.ts';
 import type { ApiTokensRepository, OAuthStatesRepository, SessionsRepository, UsersRepository } from './store/accounts.port.ts';
 import type { DestinationsRepository, EncryptionProfilesRepository, SourcesRepository } from './store/catalog.port.ts';
 import type { BackupsRepository, JobsRepository, RunsRepository } from './store/jobs.port.ts';
+import type { WebhooksRepository } from './store/notifications.port.ts';
 import type { RestoresRepository } from './store/restores.port.ts';
 
 export type * from './store/accounts.port.ts';
 export type * from './store/catalog.port.ts';
 export type * from './store/jobs.port.ts';
+export type * from './store/notifications.port.ts';
 export type * from './store/restores.port.ts';
 export { OAUTH_STATE_TTL_MS } from './store/accounts.port.ts';
 export { UNFINISHED_RUN_STATUSES } from './store/jobs.port.ts';
+export { DEFAULT_WEBHOOK_EVENTS, NOTIFICATION_EVENTS } from './store/notifications.port.ts';
 export { RESTORE_LOG_LIMIT, RESTORE_STATUSES } from './store/restores.port.ts';
 
 /** Small string values (instance-wide preferences, scheduler bookkeeping). Keys `dbackup.*` are reserved. */
@@ -45,6 +48,7 @@ export interface Repositories {
   readonly backups: BackupsRepository;
   readonly restores: RestoresRepository;
   readonly settings: SettingsRepository;
+  readonly webhooks: WebhooksRepository;
 }
 
 export interface ReencryptResult {

@@ -21,6 +21,7 @@ import { createSessionsRepository } from './repositories/sessions.repository.ts'
 import { createSettingsRepository } from './repositories/settings.repository.ts';
 import { createSourcesRepository } from './repositories/sources.repository.ts';
 import { createUsersRepository } from './repositories/users.repository.ts';
+import { createWebhooksRepository } from './repositories/webhooks.repository.ts';
 import type { StoreSchema } from './schema.ts';
 
 export interface KyselyMetadataStoreOptions {
@@ -57,6 +58,7 @@ export function createKyselyMetadataStore(options: KyselyMetadataStoreOptions): 
     backups: guard(createBackupsRepository(ctx)),
     restores: guard(createRestoresRepository(ctx)),
     settings: guard(createSettingsRepository(ctx)),
+    webhooks: guard(createWebhooksRepository(ctx)),
   };
 
   const transaction = async <T>(work: (tx: Repositories) => Promise<T>): Promise<T> => {

@@ -39,7 +39,7 @@ const available = await admin(async () => true).catch((error: unknown) => {
 // Tables in dependency order, children first, for emptying between tests.
 const TABLES = [
   'restore_logs', 'restores', 'run_logs', 'backups', 'runs', 'job_destinations', 'jobs', 'oauth_states', 'sessions', 'api_tokens',
-  'encryption_profiles', 'sources', 'destinations', 'users', 'settings',
+  'encryption_profiles', 'sources', 'destinations', 'users', 'settings', 'webhooks',
 ] as const;
 
 describe.runIf(available)('PostgreSQL metadata store', () => {

@@ -195,6 +195,17 @@ export interface SettingsTable {
   updated_at: string;
 }
 
+export interface WebhooksTable {
+  id: string;
+  name: string;
+  url_enc: string;
+  /** JSON array of event names. */
+  events_json: string;
+  enabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface StoreSchema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -211,4 +222,5 @@ export interface StoreSchema {
   restores: RestoresTable;
   restore_logs: RestoreLogsTable;
   settings: SettingsTable;
+  webhooks: WebhooksTable;
 }

@@ -40,4 +40,11 @@ export const OAUTH_CODE_VERIFIER: SecretField = {
   context: (id) => `oauth_states/${id}/code_verifier`,
 };
 
-export const SECRET_FIELDS: readonly SecretField[] = [DESTINATION_SECRETS, SOURCE_PASSWORD, PROFILE_KEY, OAUTH_CODE_VERIFIER];
+export const WEBHOOK_URL: SecretField = {
+  table: 'webhooks',
+  idColumn: 'id',
+  column: 'url_enc',
+  context: (id) => `webhooks/${id}/url`,
+};
+
+export const SECRET_FIELDS: readonly SecretField[] = [DESTINATION_SECRETS, SOURCE_PASSWORD, PROFILE_KEY, OAUTH_CODE_VERIFIER, WEBHOOK_URL];

@@ -38,7 +38,7 @@ describe('migrateToLatest', () => {
     const tables = (await again.introspection.getTables()).map((t) => t.name).sort();
     expect(tables).toEqual([
       'api_tokens', 'backups', 'dbackup_migrations', 'dbackup_migrations_lock', 'destinations', 'encryption_profiles', 'job_destinations', 'jobs',
-      'oauth_states', 'restore_logs', 'restores', 'run_logs', 'runs', 'sessions', 'settings', 'sources', 'users',
+      'oauth_states', 'restore_logs', 'restores', 'run_logs', 'runs', 'sessions', 'settings', 'sources', 'users', 'webhooks',
     ]);
   });
 

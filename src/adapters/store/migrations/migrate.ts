@@ -13,11 +13,13 @@ import { DBackupError } from '../../../core/errors.ts';
 import * as initial from './0001-initial.migration.ts';
 import * as runOwner from './0002-run-owner.migration.ts';
 import * as restores from './0003-restores.migration.ts';
+import * as webhooks from './0004-webhooks.migration.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': initial,
   '0002_run_owner': runOwner,
   '0003_restores': restores,
+  '0004_webhooks': webhooks,
 };
 
 export const MIGRATION_TABLE = 'dbackup_migrations';

@@ -12,6 +12,7 @@ import { accountsSuite } from './accounts.suite.ts';
 import { catalogSuite } from './catalog.suite.ts';
 import { makeHarness, rejection, type StoreHarness, type StoreHarnessFactory } from './harness.ts';
 import { jobsSuite } from './jobs.suite.ts';
+import { notificationsSuite } from './notifications.suite.ts';
 import { restoresSuite } from './restores.suite.ts';
 
 export function describeMetadataStore(factory: StoreHarnessFactory): void {
@@ -33,6 +34,7 @@ export function describeMetadataStore(factory: StoreHarnessFactory): void {
     describe('catalog', () => catalogSuite(h));
     describe('jobs and runs', () => jobsSuite(h));
     describe('restores', () => restoresSuite(h));
+    describe('notifications', () => notificationsSuite(h));
 
     it('settings: set, overwrite, list by prefix, delete', async () => {
       const { store } = h();
