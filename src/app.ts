@@ -87,6 +87,7 @@ export function createApp(options: AppOptions): App {
     appVersion: VERSION,
     dropboxApiUrl: settings.dropboxApiUrl,
     dropboxFetch: options.dropboxFetch,
+    publicUrl: settings.publicUrl,
   });
 
   const dropbox = createDropboxOAuthService({ gateway: dropboxGateway, store, publicUrl: settings.publicUrl });

@@ -9,6 +9,7 @@ import { keyTools } from './adapters/crypto/key-tools.ts';
 import { createDropboxDestination } from './adapters/destinations/dropbox/dropbox.destination.ts';
 import type { FetchLike } from './adapters/destinations/dropbox/dropbox-fetch.ts';
 import { createLocalDestination } from './adapters/destinations/local/local.destination.ts';
+import { createWebhookNotifier } from './adapters/notifications/webhook.notifier.ts';
 import { createCronerSchedule } from './adapters/schedule/croner.schedule.ts';
 import { createLocalProcessOwnership } from './adapters/process/local-process-ownership.ts';
 import { createLocalScratchSpace } from './adapters/scratch/local-scratch.ts';
@@ -25,12 +26,14 @@ import type { JobResources, ResolveJobResources } from './core/jobs/job-resource
 import { createJobRunner, type JobRunner } from './core/jobs/job-runner.ts';
 import { recoverAfterRestart } from './core/jobs/recover-after-restart.ts';
 import { createScheduler, type Scheduler } from './core/jobs/scheduler.ts';
+import { createRunNotifications, type RunNotifications } from './core/notifications/run-notifications.ts';
 import { runRestore } from './core/restore/run-restore.ts';
 import { createStorage } from './core/storage.ts';
 import type { BackupTransforms } from './ports/backup-transforms.port.ts';
 import type { Clock } from './ports/clock.port.ts';
 import type { Destination } from './ports/destination.port.ts';
 import type { DestinationRecord, MetadataStore, RestoreRecord, Run, SourceRecord } from './ports/metadata-store.port.ts';
+import type { Notifier } from './ports/notifier.port.ts';
 import type { ScheduleCalculator } from './ports/schedule.port.ts';
 import type { ProcessOwnership } from './ports/process-ownership.port.ts';
 import type { ScratchSpace } from './ports/scratch.port.ts';
@@ -48,6 +51,10 @@ export interface EngineOptions {
   watchdogSeconds?: number;
   /** Who this process is, for runs and temporary files (default: this OS process). */
   ownership?: ProcessOwnership;
+  /** PUBLIC_URL, for links to runs in notifications (default http://localhost:3000). */
+  publicUrl?: string;
+  /** Delivers webhook notifications (default: the fetch-based webhook notifier). */
+  notifier?: Notifier;
 }
 
 export interface Engine {
@@ -63,6 +70,8 @@ export interface Engine {
   resolveJob: ResolveJobResources;
   /** Restores of stored backups (core/restore/run-restore.ts), recorded: history, progress, cancel. */
   restores: RestoreOperations;
+  /** Webhook notifications when runs end; `sendTest` for the settings page. */
+  notifications: RunNotifications;
   /** Startup: interrupted runs and restores, stale scratch files, missed schedules. Then the scheduler ticks. */
   start(options?: { scheduler?: boolean }): Promise<{ interrupted: Run[]; missed: Run[]; interruptedRestores: RestoreRecord[] }>;
   stop(): Promise<void>;
@@ -127,9 +136,17 @@ export function createEngine(options: EngineOptions): Engine {
     };
   };
 
+  const notifications = createRunNotifications({
+    store,
+    notifier: options.notifier ?? createWebhookNotifier({ userAgent: `DBackup/${options.appVersion}` }),
+    publicUrl: options.publicUrl ?? 'http://localhost:3000',
+    appVersion: options.appVersion,
+    log,
+  });
   const runner = createJobRunner({
     store, resolve: resolveJob, transforms, clock, appVersion: options.appVersion,
     maxConcurrentRuns: options.maxConcurrentRuns, watchdogSeconds: options.watchdogSeconds, ownership, log,
+    onRunEnded: (runId) => notifications.runEnded(runId),
   });
   const scheduler = createScheduler({ store, runner, schedule, clock, log });
   const restores = createRestoreOperations({
@@ -138,16 +155,20 @@ export function createEngine(options: EngineOptions): Engine {
   });
 
   return {
-    transforms, schedule, scratch, profiles, runner, scheduler, restores, openDestination, openSource, resolveJob,
+    transforms, schedule, scratch, profiles, runner, scheduler, restores, notifications, openDestination, openSource, resolveJob,
     async start(startOptions = {}) {
       await removeAbandonedTempDirs(tmpRoot, ownership);
       const interrupted = await recoverAfterRestart(store, resolveJob, log, ownership);
+      interrupted.forEach((run) => notifications.runEnded(run.id));
       const interruptedRestores = await recoverInterruptedRestores(store, ownership, log);
       const missed = startOptions.scheduler === false ? [] : await scheduler.start();
       return { interrupted, missed, interruptedRestores };
     },
     async stop() {
       scheduler.stop();
+      // Deliveries in flight finish (bounded by the notifier's timeout and retries), so a CLI
+      // backup that failed still gets its notification out before the process exits.
+      await notifications.settled();
     },
   };
 }

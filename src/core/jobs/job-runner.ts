@@ -28,6 +28,11 @@ export interface JobRunnerOptions {
   ownership?: ProcessOwnership;
   /** Process log for such recoveries (the run's own log gets the details too). */
   log?: (level: 'info' | 'warn', message: string) => void;
+  /**
+   * Called once a run has ended and its outcome is stored (also for runs this runner recovers as
+   * interrupted), e.g. to send notifications. Must not throw or block: the runner does not wait.
+   */
+  onRunEnded?: (runId: string) => void;
 }
 
 export interface JobRunner {
@@ -130,6 +135,15 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     } finally {
       clearInterval(watchdog);
     }
+    ended(runId);
+  }
+
+  function ended(runId: string): void {
+    try {
+      options.onRunEnded?.(runId);
+    } catch {
+      // A listener's failure must never change or hold up the run.
+    }
   }
 
   async function finish(runId: string, job: Job, outcome: BackupOutcome, targetNames: string[], signal: AbortSignal): Promise<void> {
@@ -193,7 +207,8 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   async function recoverIfAbandoned(run: Run): Promise<boolean> {
     const { ownership } = options;
     if (ownership === undefined || !ownership.hasEnded(run.owner)) return false;
-    await recoverAfterRestart(store, options.resolve, options.log ?? (() => undefined), ownership);
+    const interrupted = await recoverAfterRestart(store, options.resolve, options.log ?? (() => undefined), ownership);
+    interrupted.forEach((recovered) => ended(recovered.id));
     return true;
   }
 

@@ -24,7 +24,7 @@ export async function withRuntime<T>(context: CliContext, work: (runtime: CliRun
   }
   const engine = createEngine({
     store: opened.store, dataDir: settings.dataDir, clock: systemClock, appVersion: appVersion(),
-    dropboxApiUrl: settings.dropboxApiUrl,
+    dropboxApiUrl: settings.dropboxApiUrl, publicUrl: settings.publicUrl,
     log: (level, message) => { if (level === 'warn') context.stderr.write(`${message}\n`); },
   });
   try {
