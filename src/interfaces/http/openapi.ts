@@ -3,6 +3,7 @@
  * that it lists exactly the routes the router serves, so it cannot drift silently.
  */
 import { BACKUP_OPERATIONS, BACKUP_SCHEMAS } from './openapi-backups.ts';
+import { NOTIFICATION_OPERATIONS, NOTIFICATION_SCHEMAS } from './openapi-notifications.ts';
 
 type Schema = Record<string, unknown>;
 
@@ -67,6 +68,7 @@ const OPERATIONS: Record<string, Record<string, Operation>> = {
     },
   },
   ...BACKUP_OPERATIONS,
+  ...NOTIFICATION_OPERATIONS,
 };
 
 const SCHEMAS: Record<string, Schema> = {
@@ -123,6 +125,7 @@ const SCHEMAS: Record<string, Schema> = {
   AuthorizeStart: obj({ authorizeUrl: str() }, ['authorizeUrl']),
   DropboxAdapterInfo: obj({ redirectUri: str() }, ['redirectUri']),
   ...BACKUP_SCHEMAS,
+  ...NOTIFICATION_SCHEMAS,
 };
 
 export function createOpenApiDocument(version: string): Record<string, unknown> {

@@ -6,8 +6,9 @@ import { jobRoutes } from './jobs.routes.ts';
 import { profileRoutes } from './profiles.routes.ts';
 import { runRoutes } from './runs.routes.ts';
 import { sourceRoutes } from './sources.routes.ts';
+import { webhookRoutes } from './webhooks.routes.ts';
 
-/** Every route of the backup engine: sources, jobs, runs, profiles, storage explorer, dashboard. */
+/** Every route of the backup engine: sources, jobs, runs, profiles, storage explorer, dashboard, notification webhooks. */
 export function engineRoutes(services: BackupServices): Route[] {
   return [
     ...sourceRoutes(services),
@@ -16,5 +17,6 @@ export function engineRoutes(services: BackupServices): Route[] {
     ...profileRoutes(services),
     ...backupRoutes(services),
     ...dashboardRoutes(services),
+    ...webhookRoutes(services),
   ];
 }

@@ -3,6 +3,7 @@ import { createSourcesService } from '../../../core/catalog/sources.service.ts';
 import { createStorageExplorer } from '../../../core/explorer/storage-explorer.service.ts';
 import { createJobsService } from '../../../core/jobs/jobs.service.ts';
 import { createRunsService } from '../../../core/jobs/runs.service.ts';
+import { createWebhooksService } from '../../../core/notifications/webhooks.service.ts';
 import type { Engine } from '../../../engine.ts';
 import type { Clock } from '../../../ports/clock.port.ts';
 import type { MetadataStore } from '../../../ports/metadata-store.port.ts';
@@ -10,7 +11,7 @@ import type { BackupServices } from './services.ts';
 
 export interface BackupServicesOptions {
   store: MetadataStore;
-  engine: Pick<Engine, 'runner' | 'schedule' | 'profiles' | 'transforms' | 'restores' | 'openDestination' | 'openSource'>;
+  engine: Pick<Engine, 'runner' | 'schedule' | 'profiles' | 'transforms' | 'restores' | 'notifications' | 'openDestination' | 'openSource'>;
   clock: Clock;
   /** Schedule presets of the cron adapter (name → expression). */
   schedulePresets: Readonly<Record<string, string>>;
@@ -27,6 +28,7 @@ export function createBackupServices(options: BackupServicesOptions): BackupServ
     explorer: createStorageExplorer({ store, openDestination: engine.openDestination, transforms: engine.transforms, keyForFingerprint: engine.profiles.keyForFingerprint, clock }),
     restores: engine.restores,
     dashboard: createDashboardService({ store, schedule: engine.schedule, clock }),
+    webhooks: createWebhooksService({ store, notifications: engine.notifications }),
     schedulePresets: options.schedulePresets,
   };
 }

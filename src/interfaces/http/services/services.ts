@@ -5,6 +5,7 @@
  */
 import type { DashboardService } from '../../../core/catalog/dashboard.service.ts';
 import type { SourcesService } from '../../../core/catalog/sources.service.ts';
+import type { WebhooksService } from '../../../core/notifications/webhooks.service.ts';
 import type { EncryptionProfilesService } from '../../../core/encryption/encryption-profiles.service.ts';
 import type { RestoreOperations } from '../../../core/explorer/restore-operations.ts';
 import type { StorageExplorer } from '../../../core/explorer/storage-explorer.service.ts';
@@ -125,6 +126,8 @@ export interface BackupServices {
   explorer: StorageExplorer;
   restores: RestoreOperations;
   dashboard: DashboardService;
+  /** Notification webhooks. */
+  webhooks: WebhooksService;
   /** Schedule presets offered in the job form (name → cron expression). */
   schedulePresets: Readonly<Record<string, string>>;
 }
