@@ -72,6 +72,7 @@ describe('webhook notifier', () => {
     expect(received).toHaveLength(2);
     expect(error.code).toBe('transient');
     expect(error.message).toContain('HTTP 503');
+    expect(error.message).toContain('(Tried 2 times.)');
     expect(error.message).toContain(base);
     expect(error.message).not.toContain('token-abc');
   });

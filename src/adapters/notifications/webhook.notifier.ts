@@ -47,7 +47,7 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier
     if (response.ok) return;
     const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
     if (response.status >= 500) {
-      throw new DBackupError('transient', `${where} answered ${status}. The webhook service has a problem; it was tried again.`, { details: { status: response.status } });
+      throw new DBackupError('transient', `${where} answered ${status}. The webhook service has a problem; check it or try again later.`, { details: { status: response.status } });
     }
     throw new DBackupError('invalid_input', `${where} refused the notification with ${status}. Check the webhook URL and its token.`, {
       retryable: false,
@@ -65,7 +65,11 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): Notifier
           await attempt(target, body, deliveryOptions.signal);
           return;
         } catch (error) {
-          if (!isDBackupError(error) || !error.retryable || tried >= attempts) throw error;
+          if (!isDBackupError(error) || !error.retryable) throw error;
+          if (tried >= attempts) {
+            if (tried === 1) throw error;
+            throw new DBackupError(error.code, `${error.message} (Tried ${tried} times.)`, { cause: error, retryable: true, details: error.details });
+          }
           await delay(backoffMs * 2 ** (tried - 1), deliveryOptions.signal);
         }
       }
