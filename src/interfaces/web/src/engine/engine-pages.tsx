@@ -7,6 +7,7 @@ import { DashboardPage } from './DashboardPage.tsx';
 import './engine.css';
 import { ExplorerPage } from './ExplorerPage.tsx';
 import { JobsPage } from './JobsPage.tsx';
+import { NotificationsPage } from './NotificationsPage.tsx';
 import { ProfilesPage } from './ProfilesPage.tsx';
 import { RestoreDetailPage } from './RestoreDetailPage.tsx';
 import { RestoresPage } from './RestoresPage.tsx';
@@ -29,6 +30,7 @@ export const ENGINE_NAV: { path: string; label: string }[] = [
   { path: '/restores', label: 'Restores' },
   { path: '/sources', label: 'Sources' },
   { path: '/profiles', label: 'Encryption' },
+  { path: '/notifications', label: 'Notifications' },
 ];
 
 export function enginePageFor(pathname: string): EnginePage | undefined {
@@ -50,5 +52,6 @@ export function enginePageFor(pathname: string): EnginePage | undefined {
   }
   if (path === '/sources') return { nav: '/sources', render: () => <SourcesPage /> };
   if (path === '/profiles') return { nav: '/profiles', render: () => <ProfilesPage /> };
+  if (path === '/notifications') return { nav: '/notifications', render: () => <NotificationsPage /> };
   return undefined;
 }

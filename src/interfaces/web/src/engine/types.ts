@@ -192,3 +192,18 @@ export interface Dashboard {
   timeZone: string;
   days: number;
 }
+
+export type NotificationEvent = 'run.failed' | 'run.partial' | 'run.interrupted' | 'run.succeeded';
+
+export interface Webhook {
+  id: string;
+  name: string;
+  /** Scheme and host; the rest (which may hold a token) is masked. */
+  urlMasked: string;
+  events: NotificationEvent[];
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type WebhookTestResult = { ok: true; message: string } | { ok: false; message: string; code: string; status?: number };
