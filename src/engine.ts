@@ -162,6 +162,8 @@ export function createEngine(options: EngineOptions): Engine {
       interrupted.forEach((run) => notifications.runEnded(run.id));
       const interruptedRestores = await recoverInterruptedRestores(store, ownership, log);
       const missed = startOptions.scheduler === false ? [] : await scheduler.start();
+      // Missed schedules are recorded as interrupted runs: a backup that did not happen.
+      missed.forEach((run) => notifications.runEnded(run.id));
       return { interrupted, missed, interruptedRestores };
     },
     async stop() {
