@@ -2,24 +2,7 @@
  * The OpenAPI paths and schemas of the backup engine's routes (sources, jobs, schedules, runs,
  * encryption profiles, the storage explorer, restores, dashboard); merged into openapi.ts.
  */
-type Schema = Record<string, unknown>;
-
-interface Operation {
-  summary: string;
-  auth: 'none' | 'user' | 'session';
-  body?: string;
-  response?: { status: number; schema?: string; description?: string };
-  query?: { name: string; description: string }[];
-  errors?: number[];
-}
-
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const str = (description?: string): Schema => (description ? { type: 'string', description } : { type: 'string' });
-const int = (description?: string): Schema => (description ? { type: 'integer', description } : { type: 'integer' });
-const time = (description?: string): Schema => ({ type: 'string', format: 'date-time', ...(description ? { description } : {}) });
-const bool = (description?: string): Schema => (description ? { type: 'boolean', description } : { type: 'boolean' });
-const list = (item: string): Schema => ({ type: 'array', items: ref(item) });
-const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({ type: 'object', properties, required, additionalProperties: false });
+import { bool, int, list, obj, type Operation, ref, type Schema, str, time } from './openapi-schema.ts';
 
 const KEY_QUERY = { name: 'key', description: 'Backup key: job-folder/backup_<time>.sql[.gz|.zst][.enc]' };
 

@@ -1,18 +1,6 @@
 /** The OpenAPI paths and schemas of the notification webhooks; merged into openapi.ts. */
-type Schema = Record<string, unknown>;
+import { bool, obj, type Operation, type Schema, str, time } from './openapi-schema.ts';
 
-interface Operation {
-  summary: string;
-  auth: 'none' | 'user' | 'session';
-  body?: string;
-  response?: { status: number; schema?: string; description?: string };
-  errors?: number[];
-}
-
-const str = (description?: string): Schema => (description ? { type: 'string', description } : { type: 'string' });
-const time = (): Schema => ({ type: 'string', format: 'date-time' });
-const bool = (description?: string): Schema => (description ? { type: 'boolean', description } : { type: 'boolean' });
-const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({ type: 'object', properties, required, additionalProperties: false });
 const events: Schema = {
   type: 'array',
   items: { enum: ['run.failed', 'run.partial', 'run.interrupted', 'run.succeeded'] },

@@ -4,22 +4,7 @@
  */
 import { BACKUP_OPERATIONS, BACKUP_SCHEMAS } from './openapi-backups.ts';
 import { NOTIFICATION_OPERATIONS, NOTIFICATION_SCHEMAS } from './openapi-notifications.ts';
-
-type Schema = Record<string, unknown>;
-
-const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
-const str = (description?: string): Schema => (description ? { type: 'string', description } : { type: 'string' });
-const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({ type: 'object', properties, required, additionalProperties: false });
-
-interface Operation {
-  summary: string;
-  auth: 'none' | 'user' | 'session';
-  body?: string;
-  response?: { status: number; schema?: string; description?: string };
-  query?: { name: string; description: string }[];
-  /** Extra error statuses worth documenting. */
-  errors?: number[];
-}
+import { obj, type Operation, ref, type Schema, str } from './openapi-schema.ts';
 
 const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/health': { get: { summary: 'Liveness probe', auth: 'none', response: { status: 200, schema: 'Health' } } },
