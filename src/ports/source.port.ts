@@ -79,8 +79,10 @@ export interface RestoreOptions extends SourceCallOptions {
   /** Replace an existing target database that already holds objects. Default `false`. */
   dropExisting?: boolean;
   /**
-   * PostgreSQL: leave out the backup's ownership and privilege statements, so every object belongs
-   * to the restoring user; for a server without the original roles. Other engines ignore it.
+   * For a server without the backup's accounts. PostgreSQL: leave out the ownership and privilege
+   * statements, so every object belongs to the restoring user. MySQL/MariaDB: leave out the
+   * DEFINER clauses of views, routines, triggers and events, so the restoring user becomes their
+   * definer. SQLite ignores it.
    */
   skipOwnership?: boolean;
 }

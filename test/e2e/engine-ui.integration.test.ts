@@ -223,16 +223,23 @@ run('backup engine in the browser', () => {
     await download.saveAs(sqlFile);
     expect(await readFile(sqlFile, 'utf8')).toContain('Kunde 200 — Grüße ✓');
 
-    // A PostgreSQL target offers to skip ownership (for a server without the backup's roles); others do not.
+    // A PostgreSQL target offers to skip ownership and a MariaDB one to skip definers (for a server
+    // without the backup's accounts); SQLite offers neither.
     const pg = await app.store.sources.create({ type: 'postgres', name: 'Other PG', host: '127.0.0.1', port: 5432, username: 'postgres' });
+    const maria = await app.store.sources.create({ type: 'mariadb', name: 'Other MariaDB', host: '127.0.0.1', port: 3306, username: 'root' });
     await backupRow.getByRole('button', { name: 'Restore…' }).click();
     await expect.poll(() => page.locator('#restore-source').inputValue()).not.toBe('');
     const sqliteSource = await page.locator('#restore-source').inputValue();
     const skipOwnership = dialog().getByLabel(/Skip ownership and privileges/);
+    const skipDefiners = dialog().getByLabel(/Skip definers/);
     await page.locator('#restore-source').selectOption(pg.id);
     await skipOwnership.waitFor();
-    await page.locator('#restore-source').selectOption(sqliteSource);
+    expect(await skipDefiners.count()).toBe(0);
+    await page.locator('#restore-source').selectOption(maria.id);
+    await skipDefiners.waitFor();
     await skipOwnership.waitFor({ state: 'detached' });
+    await page.locator('#restore-source').selectOption(sqliteSource);
+    await skipDefiners.waitFor({ state: 'detached' });
     await page.locator('#restore-database').fill('restored');
     await dialog().getByRole('button', { name: 'Start restore' }).click();
     await dialog().getByTestId('restore-status').getByText('success').waitFor({ timeout: 60_000 });

@@ -21,8 +21,10 @@ Options:
   --database <name>    Target database. Default: the database the backup was taken from.
   --create             Create the target database when it does not exist.
   --replace            Replace a target database that already holds objects.
-  --no-owner           PostgreSQL: leave out the backup's ownership and privileges, so every object
-                       belongs to the restoring user (for a server without the original roles).`,
+  --no-owner           For a server without the backup's accounts. PostgreSQL: leave out ownership
+                       and privileges, so every object belongs to the restoring user. MySQL/MariaDB:
+                       leave out the DEFINER clauses, so the restoring user defines views, routines,
+                       triggers and events.`,
 
   async run(args, context) {
     const { values, positionals } = parseCommandArgs('restore', args, {

@@ -211,7 +211,7 @@ export const BACKUP_SCHEMAS: Record<string, Schema> = {
     {
       key: str(), sourceId: str(), database: str('Default: the backed-up database; for SQLite a new name is a new file beside the source file'),
       createDatabase: bool(), dropExisting: bool('Replace a target that already holds data'),
-      skipOwnership: bool('PostgreSQL: leave out ownership and privileges (for a server without the original roles)'),
+      skipOwnership: bool('For a server without the backup\'s accounts. PostgreSQL: leave out ownership and privileges; MySQL/MariaDB: leave out DEFINER clauses (the restoring user becomes the definer)'),
     },
     ['key', 'sourceId'],
   ),

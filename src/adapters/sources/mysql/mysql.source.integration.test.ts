@@ -92,3 +92,66 @@ describe.skipIf(unavailable !== undefined && process.env.CI !== 'true')('MySQL/M
     expect(await harness.exists({ source, name: target })).toBe(false);
   });
 });
+
+describe.skipIf(unavailable !== undefined && process.env.CI !== 'true')('MySQL/MariaDB restore onto a server without the backup\'s definer account', () => {
+  const definer = `dbk_def_${randomBytes(4).toString('hex')}`;
+  const original = uniqueDatabaseName();
+  const plain = uniqueDatabaseName();
+  const skipped = uniqueDatabaseName();
+  let dump: Buffer;
+
+  beforeAll(async () => {
+    await withTestConnection(undefined, async (connection) => {
+      await connection.query('CREATE USER ?@? IDENTIFIED BY ?', [definer, '%', randomBytes(12).toString('hex')]);
+      await connection.query(`CREATE DATABASE ${q(original)}`);
+      await connection.query(`GRANT ALL PRIVILEGES ON ${q(original)}.* TO ?@?`, [definer, '%']);
+    });
+    const as = `\`${definer}\`@\`%\``;
+    await withTestConnection(original, async (connection) => {
+      await connection.query('CREATE TABLE t (a INT)');
+      await connection.query(`CREATE DEFINER=${as} SQL SECURITY DEFINER VIEW v AS SELECT a FROM t`);
+      await connection.query(`CREATE DEFINER=${as} PROCEDURE p() SQL SECURITY DEFINER SELECT COUNT(*) AS n FROM t`);
+      await connection.query(`CREATE DEFINER=${as} TRIGGER tr BEFORE INSERT ON t FOR EACH ROW SET NEW.a = NEW.a + 100`);
+    });
+    const handle = await createMysqlSource(TEST_MYSQL).dump(original);
+    const chunks: Buffer[] = [];
+    for await (const chunk of handle.stream) chunks.push(chunk as Buffer);
+    await handle.done;
+    dump = Buffer.concat(chunks);
+    // The disaster: the account that defined the objects does not exist where the backup goes.
+    await withTestConnection(undefined, (connection) => connection.query('DROP USER ?@?', [definer, '%']));
+  });
+
+  afterAll(async () => {
+    await withTestConnection(undefined, async (connection) => {
+      for (const name of [original, plain, skipped]) await connection.query(`DROP DATABASE IF EXISTS ${q(name)}`);
+      await connection.query('DROP USER IF EXISTS ?@?', [definer, '%']);
+    });
+  });
+
+  it('restores the objects unusable without the option (the server only warns), and usable as the restoring user with it', async () => {
+    expect(dump.toString()).toContain(`DEFINER=\`${definer}\``);
+    const source = createMysqlSource(TEST_MYSQL);
+
+    await source.restore(plain, Readable.from([dump]), { createDatabase: true });
+    await withTestConnection(plain, async (connection) => {
+      await expect(connection.query('SELECT * FROM v')).rejects.toMatchObject({ code: 'ER_NO_SUCH_USER' });
+    });
+
+    await source.restore(skipped, Readable.from([dump]), { createDatabase: true, skipOwnership: true });
+    await withTestConnection(skipped, async (connection) => {
+      await connection.query('INSERT INTO t VALUES (1)');
+      const [rows] = await connection.query('SELECT a FROM v');
+      expect(rows).toEqual([{ a: 101 }]);
+      const [called] = await connection.query('CALL p()');
+      expect(Number((called as unknown as Array<Array<{ n: number | string }>>)[0]?.[0]?.n)).toBe(1);
+      const [definers] = await connection.query(
+        `SELECT DEFINER AS d FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? UNION ALL SELECT DEFINER FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? UNION ALL SELECT DEFINER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?`,
+        [skipped, skipped, skipped],
+      );
+      const names = (definers as Array<{ d: string }>).map((row) => row.d);
+      expect(names).toHaveLength(3);
+      for (const name of names) expect(name.startsWith(`${TEST_MYSQL.user}@`)).toBe(true);
+    });
+  });
+});

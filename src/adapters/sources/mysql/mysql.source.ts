@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import type { RowDataPacket } from 'mysql2';
 import { DBackupError, throwIfAborted } from '../../../core/errors.ts';
 import type { DatabaseSource, DumpHandle, MysqlSourceConfig, RestoreOptions, ServerInfo, SourceCallOptions } from '../../../ports/source.port.ts';
@@ -6,6 +6,7 @@ import { assertDatabaseName } from '../connection-errors.ts';
 import { describeExit, runTool, startTool, toolEnv, type ToolFailure } from '../process-runner.ts';
 import { tlsError, tlsProblemInToolOutput } from '../tls/tls-errors.ts';
 import { trailerGuard } from '../trailer-guard.ts';
+import { withoutDefiners } from './definer-filter.ts';
 import { writeDefaultsFile } from './mysql-defaults-file.ts';
 import { mysqlEndpoint, quoteMysqlIdentifier, serverInfo, withMysql, type MysqlEndpoint } from './mysql-connection.ts';
 import { dumpArguments, resolveMysqlTool, type MysqlTools } from './mysql-tools.ts';
@@ -104,7 +105,7 @@ export function createMysqlSource(config: MysqlSourceConfig, deps: MysqlSourceDe
               installHint: client.installHint,
               describeFailure: (failure) => clientFailed(failure, endpoint, database),
             },
-            { signal, input, inputGuard: trailerGuard(DUMP_COMPLETE_MARKER, 'mysqldump'), maxStdout: 64 * 1024 },
+            { signal, input: options.skipOwnership ? withoutDefinersOf(input) : input, inputGuard: trailerGuard(DUMP_COMPLETE_MARKER, 'mysqldump'), maxStdout: 64 * 1024 },
           );
         } catch (error) {
           if (created) await dropDatabase(database).catch(() => {});
@@ -199,4 +200,9 @@ export function mysqlToolTlsFailure(failure: ToolFailure, endpoint: Pick<MysqlEn
 
 function byCodePoint(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `input` without its DEFINER clauses (see definer-filter.ts); errors of `input` end the stream too. */
+function withoutDefinersOf(input: Readable): Readable {
+  return pipeline(input, withoutDefiners(), () => undefined);
 }

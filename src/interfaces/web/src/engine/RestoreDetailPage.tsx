@@ -40,7 +40,7 @@ export function RestoreDetailPage({ restoreId }: { restoreId: string }) {
   const options = [
     restore.options.createDatabase && 'create the database if missing',
     restore.options.dropExisting && 'replace existing data',
-    restore.options.skipOwnership && 'skip ownership and privileges',
+    restore.options.skipOwnership && 'skip ownership, privileges and definers',
   ].filter(Boolean);
   return (
     <section>

@@ -39,7 +39,7 @@ export function RestoreDialog({ destinationId, backup, defaultSourceId, onClose 
     if (dropExisting && !window.confirm('Replace the existing data in the target database? This cannot be undone.')) return;
     setErrors({});
     try {
-      setOperation(await api<RestoreOperation>('POST', `/api/destinations/${encodeURIComponent(destinationId)}/backups/restore`, { key: backup.key, sourceId, database, createDatabase, dropExisting, skipOwnership: source?.type === 'postgres' && skipOwnership }));
+      setOperation(await api<RestoreOperation>('POST', `/api/destinations/${encodeURIComponent(destinationId)}/backups/restore`, { key: backup.key, sourceId, database, createDatabase, dropExisting, skipOwnership: offersSkipOwnership(source?.type) && skipOwnership }));
     } catch (error) {
       if (error instanceof ApiError && Object.keys(error.fields).length > 0) setErrors(error.fields);
       else setErrors({ form: errorText(error) });
@@ -68,6 +68,9 @@ export function RestoreDialog({ destinationId, backup, defaultSourceId, onClose 
           {dropExisting && <div className="warning-box" role="note">Everything in the target database will be replaced by the backup.</div>}
           {source?.type === 'postgres' && (
             <label className="check"><input type="checkbox" checked={skipOwnership} onChange={(event) => setSkipOwnership(event.target.checked)} /> Skip ownership and privileges (for a server without the original roles; objects then belong to the restoring user)</label>
+          )}
+          {(source?.type === 'mysql' || source?.type === 'mariadb') && (
+            <label className="check"><input type="checkbox" checked={skipOwnership} onChange={(event) => setSkipOwnership(event.target.checked)} /> Skip definers (for a server without the backup's accounts; views, routines, triggers and events then run as the restoring user)</label>
           )}
           {errors.form && <p className="error-text" role="alert">{errors.form}</p>}
           <footer className="modal-footer">
@@ -103,4 +106,9 @@ function RestoreProgress({ operation, onClose, onCancel }: { operation: RestoreO
       </footer>
     </div>
   );
+}
+
+/** Engines whose restore can leave out the backup's owners: PostgreSQL (ownership, privileges) and MySQL/MariaDB (definers). */
+function offersSkipOwnership(type: string | undefined): boolean {
+  return type === 'postgres' || type === 'mysql' || type === 'mariadb';
 }
