@@ -193,7 +193,8 @@ export function createRestoreOperations(options: RestoreOperationsOptions): Rest
       watch.onLog?.(level, message);
     };
     log('info', `Restoring ${fileName} from ${destination.name} into ${target.database} on ${source.name}${targetOptions.dropExisting ? ' (replacing existing data)' : ''}.`);
-    if (targetOptions.skipOwnership) log('info', 'Ownership and privileges in the backup are skipped: the restored objects belong to the restoring user.');
+    if (targetOptions.skipOwnership && source.type === 'postgres') log('info', 'Ownership and privileges in the backup are skipped: the restored objects belong to the restoring user.');
+    if (targetOptions.skipOwnership && (source.type === 'mysql' || source.type === 'mariadb')) log('info', 'Definers in the backup are skipped: the restoring user becomes the definer of views, routines, triggers and events.');
 
     const stop = () => controller.abort();
     watch.signal?.addEventListener('abort', stop, { once: true });
