@@ -24,7 +24,6 @@ import { recoverInterruptedRestores } from './core/explorer/recover-interrupted-
 import { createRestoreOperations, type RestoreOperations } from './core/explorer/restore-operations.ts';
 import type { JobResources, ResolveJobResources } from './core/jobs/job-resources.ts';
 import { createJobRunner, type JobRunner } from './core/jobs/job-runner.ts';
-import { recoverAfterRestart } from './core/jobs/recover-after-restart.ts';
 import { createScheduler, type Scheduler } from './core/jobs/scheduler.ts';
 import { createRunNotifications, type RunNotifications } from './core/notifications/run-notifications.ts';
 import { runRestore } from './core/restore/run-restore.ts';
@@ -158,8 +157,7 @@ export function createEngine(options: EngineOptions): Engine {
     transforms, schedule, scratch, profiles, runner, scheduler, restores, notifications, openDestination, openSource, resolveJob,
     async start(startOptions = {}) {
       await removeAbandonedTempDirs(tmpRoot, ownership);
-      const interrupted = await recoverAfterRestart(store, resolveJob, log, ownership);
-      interrupted.forEach((run) => notifications.runEnded(run.id));
+      const interrupted = await runner.recoverAbandonedRuns();
       const interruptedRestores = await recoverInterruptedRestores(store, ownership, log);
       const missed = startOptions.scheduler === false ? [] : await scheduler.start();
       // Missed schedules are recorded as interrupted runs: a backup that did not happen.

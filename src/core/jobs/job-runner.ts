@@ -46,6 +46,11 @@ export interface JobRunner {
   cancel(runId: string): Promise<void>;
   /** Resolves when nothing is queued or running (tests, shutdown). */
   idle(): Promise<void>;
+  /**
+   * Startup recovery (see recover-after-restart.ts): runs whose process has ended become
+   * `interrupted` and their half-made files are removed; each is reported to `onRunEnded`.
+   */
+  recoverAbandonedRuns(): Promise<Run[]>;
 }
 
 interface ActiveRun {
@@ -207,9 +212,14 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   async function recoverIfAbandoned(run: Run): Promise<boolean> {
     const { ownership } = options;
     if (ownership === undefined || !ownership.hasEnded(run.owner)) return false;
-    const interrupted = await recoverAfterRestart(store, options.resolve, options.log ?? (() => undefined), ownership);
-    interrupted.forEach((recovered) => ended(recovered.id));
+    await recoverAbandonedRuns();
     return true;
+  }
+
+  async function recoverAbandonedRuns(): Promise<Run[]> {
+    const interrupted = await recoverAfterRestart(store, options.resolve, options.log ?? (() => undefined), options.ownership);
+    interrupted.forEach((recovered) => ended(recovered.id));
+    return interrupted;
   }
 
   async function requireJob(jobId: string): Promise<Job> {
@@ -265,6 +275,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       if (await recoverIfAbandoned(run)) return;
       throw new DBackupError('conflict', `Run ${runId} belongs to another DBackup process that is still running (for example \`npx dbackup backup\`); it can only be cancelled there (Ctrl-C in that terminal).`, { details: { runId } });
     },
+    recoverAbandonedRuns,
     idle() {
       if (running.size === 0 && queue.length === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
