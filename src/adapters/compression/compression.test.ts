@@ -147,6 +147,21 @@ describe('output in several frames (members), one per block', () => {
     }
   });
 
+  it('zstd: each frame declares the smallest window that holds a whole block (default 4 MiB blocks)', async () => {
+    const big = dumpLike(9 * 1024 * 1024);
+    for (const level of [1, 3, 19]) {
+      const frames = new ZstdFrameSplitter().split((await roundTrip('zstd', big, 9, level)).compressed);
+      expect(frames.length).toBe(3);
+      for (const frame of frames) {
+        const descriptor = frame[4]!;
+        // No single-segment flag: the encoder streams, so a window descriptor follows (RFC 8878 3.1.1.1.2).
+        expect(descriptor & 0b10_0000).toBe(0);
+        const windowByte = frame[5]!;
+        expect({ level, windowLog: 10 + (windowByte >> 3), mantissa: windowByte & 0b111 }).toEqual({ level, windowLog: 22, mantissa: 0 });
+      }
+    }
+  });
+
   it('gzip: one member per block', async () => {
     const { compressed } = await roundTrip('gzip', data, 6, undefined, blockSize);
     const headers = [];
