@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { ContentHasher } from '../../../src/core/content-hash.ts';
 
 /** The client went away while sending the body: nothing can be answered any more. */
@@ -59,6 +59,7 @@ export async function receiveToFile(
 ): Promise<ReceivedBody> {
   const handle = await open(filePath, options.create ? 'w' : 'r+');
   const hasher = new ContentHasher({ keepBlockDigests: true });
+  const batch = new WriteBatch(handle, options.position);
   let bytes = 0;
   let tooLarge = false;
   try {
@@ -71,12 +72,9 @@ export async function receiveToFile(
       }
       hasher.update(chunk);
       options.onChunk?.(chunk);
-      let written = 0;
-      while (written < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, written, chunk.length - written, options.position + bytes - chunk.length + written);
-        written += bytesWritten;
-      }
+      await batch.add(chunk);
     }
+    await batch.flush();
     if (!req.complete) throw new ClientGoneError('request body aborted by the client');
   } catch (error) {
     if (!req.complete && !(error instanceof ClientGoneError)) throw new ClientGoneError('request body aborted by the client', { cause: error });
@@ -85,4 +83,47 @@ export async function receiveToFile(
     await handle.close();
   }
   return { bytes, contentHash: tooLarge ? undefined : hasher.digest(), hasher, tooLarge };
+}
+
+/** Body pieces are written in one `writev` per this many bytes rather than one write per socket read. */
+const WRITE_BATCH_BYTES = 1024 * 1024;
+
+/** Collects body pieces and writes them to `handle` in batches, at consecutive positions. */
+class WriteBatch {
+  readonly #handle: FileHandle;
+  #position: number;
+  #pieces: Buffer[] = [];
+  #bytes = 0;
+
+  constructor(handle: FileHandle, position: number) {
+    this.#handle = handle;
+    this.#position = position;
+  }
+
+  async add(piece: Buffer): Promise<void> {
+    this.#pieces.push(piece);
+    this.#bytes += piece.length;
+    if (this.#bytes >= WRITE_BATCH_BYTES) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    let pieces = this.#pieces;
+    this.#pieces = [];
+    this.#bytes = 0;
+    while (pieces.length > 0) {
+      const { bytesWritten } = await this.#handle.writev(pieces, this.#position);
+      this.#position += bytesWritten;
+      pieces = remainingAfter(pieces, bytesWritten);
+    }
+  }
+}
+
+/** What is left of `pieces` once their first `written` bytes are on disk (a short write is possible). */
+function remainingAfter(pieces: Buffer[], written: number): Buffer[] {
+  let skip = written;
+  let index = 0;
+  while (index < pieces.length && skip >= pieces[index]!.length) skip -= pieces[index++]!.length;
+  const rest = pieces.slice(index);
+  if (rest.length > 0 && skip > 0) rest[0] = rest[0]!.subarray(skip);
+  return rest;
 }
