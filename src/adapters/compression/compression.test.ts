@@ -147,10 +147,10 @@ describe('output in several frames (members), one per block', () => {
     }
   });
 
-  it('zstd: each frame declares the smallest window that holds a whole block (default 4 MiB blocks)', async () => {
+  it('zstd: each frame declares the smallest window that holds a whole block', async () => {
     const big = dumpLike(9 * 1024 * 1024);
     for (const level of [1, 3, 19]) {
-      const frames = new ZstdFrameSplitter().split((await roundTrip('zstd', big, 9, level)).compressed);
+      const frames = new ZstdFrameSplitter().split((await roundTrip('zstd', big, 9, level, 4 * 1024 * 1024)).compressed);
       expect(frames.length).toBe(3);
       for (const frame of frames) {
         const descriptor = frame[4]!;
@@ -172,13 +172,16 @@ describe('output in several frames (members), one per block', () => {
     expect(first.equals(data.subarray(0, blockSize))).toBe(true);
   });
 
-  it('compresses nearly as well as one stream (default 4 MiB blocks)', async () => {
+  it('compresses nearly as well as one stream (default block size)', async () => {
     const big = dumpLike(9 * 1024 * 1024);
-    const zstdBlocks = (await roundTrip('zstd', big, 7)).compressed.length;
+    const compressed = (await roundTrip('zstd', big, 7)).compressed;
+    const frames = new ZstdFrameSplitter().split(compressed).length;
     const zstdOne = zlib.zstdCompressSync(big, { params: { [zlib.constants.ZSTD_c_checksumFlag]: 1 } }).length;
-    expect(zstdBlocks).toBeLessThan(zstdOne * 1.02 + 200);
+    // 2 % plus a fixed cost per frame (header, checksum, restarting the match history), which
+    // dominates on this very repetitive input: it compresses to about a kilobyte.
+    expect(compressed.length).toBeLessThan(zstdOne * 1.02 + 100 * frames);
     const gzipBlocks = (await roundTrip('gzip', big, 8)).compressed.length;
-    expect(gzipBlocks).toBeLessThan(zlib.gzipSync(big).length * 1.01 + 100);
+    expect(gzipBlocks).toBeLessThan(zlib.gzipSync(big).length * 1.01 + 100 * frames); // as many members as frames
   });
 });
 
