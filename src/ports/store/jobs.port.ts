@@ -178,6 +178,12 @@ export interface RunsRepository {
    * Returns those runs as they are now.
    */
   markUnfinishedRunsInterrupted(message?: string, abandoned?: (run: Run) => boolean): Promise<Run[]>;
+  /**
+   * History retention: deletes the finished runs that ended before `endedBefore`, with their logs,
+   * except each job's most recent run (the dashboard's last result). Indexed backups stay (their
+   * run id is cleared). Returns how many runs were deleted.
+   */
+  pruneFinished(endedBefore: Date): Promise<number>;
 }
 
 export interface BackupRecord {

@@ -105,4 +105,6 @@ export interface RestoresRepository {
    * `interrupted`). Returns those restores as they are now, oldest first.
    */
   markRunningInterrupted(message: (restore: RestoreRecord) => string, abandoned: (restore: RestoreRecord) => boolean): Promise<RestoreRecord[]>;
+  /** History retention: deletes the finished restores that ended before `endedBefore`, with their logs. Returns how many. */
+  pruneFinished(endedBefore: Date): Promise<number>;
 }

@@ -17,6 +17,16 @@ export function atomically<T>(db: Kysely<StoreSchema>, work: (db: Kysely<StoreSc
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
+/** Rows deleted per statement when pruning history: well under either database's parameter limit. */
+export const PRUNE_BATCH = 500;
+
+/** `items` in consecutive slices of at most `size`. */
+export function batches<T>(items: readonly T[], size: number): T[][] {
+  const slices: T[][] = [];
+  for (let start = 0; start < items.length; start += size) slices.push(items.slice(start, start + size));
+  return slices;
+}
+
 export const iso = (date: Date): string => date.toISOString();
 export const toDate = (text: string): Date => new Date(text);
 export const toOptionalDate = (text: string | null): Date | undefined => (text === null ? undefined : new Date(text));

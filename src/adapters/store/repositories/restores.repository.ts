@@ -10,7 +10,7 @@ import {
 } from '../../../ports/metadata-store.port.ts';
 import { newId } from '../ids.ts';
 import type { RestoreLogsTable, RestoresTable, StoreSchema } from '../schema.ts';
-import { atomically, iso, notFound, orUndefined, toDate, toNumber, toOptionalDate, type RepositoryContext } from './common.ts';
+import { atomically, batches, iso, notFound, PRUNE_BATCH, orUndefined, toDate, toNumber, toOptionalDate, type RepositoryContext } from './common.ts';
 
 type RestoreUpdate = Omit<Updateable<RestoresTable>, 'id' | 'log_count'>;
 
@@ -122,6 +122,18 @@ export function createRestoresRepository(ctx: RepositoryContext): RestoresReposi
           if (updated !== undefined) marked.push(toRestore(updated));
         }
         return marked;
+      });
+    },
+
+    pruneFinished(endedBefore) {
+      return atomically(ctx.db(), async (db) => {
+        const rows = await db.selectFrom('restores').select('id').where('status', '!=', 'running').where('ended_at', '<', iso(endedBefore)).execute();
+        const ids = rows.map((row) => row.id);
+        for (const batch of batches(ids, PRUNE_BATCH)) {
+          await db.deleteFrom('restore_logs').where('restore_id', 'in', batch).execute();
+          await db.deleteFrom('restores').where('id', 'in', batch).execute();
+        }
+        return ids.length;
       });
     },
   };

@@ -12,7 +12,7 @@ import {
 import { constraintKind } from '../db-errors.ts';
 import { newId } from '../ids.ts';
 import type { RunsTable, StoreSchema } from '../schema.ts';
-import { atomically, iso, notFound, orUndefined, toDate, toNumber, toOptionalDate, type RepositoryContext } from './common.ts';
+import { atomically, batches, iso, notFound, PRUNE_BATCH, orUndefined, toDate, toNumber, toOptionalDate, type RepositoryContext } from './common.ts';
 
 export const INTERRUPTED_MESSAGE =
   'DBackup stopped while this run was in progress (restart or crash). Nothing partial was kept; run the job again.';
@@ -144,6 +144,27 @@ export function createRunsRepository(ctx: RepositoryContext): RunsRepository {
           .execute();
         const marked = await db.selectFrom('runs').selectAll().where('id', 'in', ids).orderBy('queued_at').orderBy('id').execute();
         return marked.map(toRun);
+      });
+    },
+
+    pruneFinished(endedBefore) {
+      return atomically(ctx.db(), async (db) => {
+        const rows = await db
+          .selectFrom('runs as r')
+          .select('r.id')
+          .where('r.status', 'not in', [...UNFINISHED_RUN_STATUSES])
+          .where('r.ended_at', '<', iso(endedBefore))
+          .where('r.id', '!=', (eb) =>
+            eb.selectFrom('runs as r2').select('r2.id').whereRef('r2.job_id', '=', 'r.job_id').orderBy('r2.queued_at', 'desc').orderBy('r2.id', 'desc').limit(1),
+          )
+          .execute();
+        const ids = rows.map((row) => row.id);
+        for (const batch of batches(ids, PRUNE_BATCH)) {
+          await db.deleteFrom('run_logs').where('run_id', 'in', batch).execute();
+          await db.updateTable('backups').set({ run_id: null }).where('run_id', 'in', batch).execute();
+          await db.deleteFrom('runs').where('id', 'in', batch).execute();
+        }
+        return ids.length;
       });
     },
   };

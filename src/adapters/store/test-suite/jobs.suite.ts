@@ -145,6 +145,47 @@ export function jobsSuite(h: () => StoreHarness): void {
     expect((await store.runs.get(alive.id))?.status).toBe('queued');
   });
 
+  it('runs: pruning deletes finished runs ended before the cutoff with their logs, never a job\'s latest or an unfinished run', async () => {
+    const { store, clock } = h();
+    const { source, local } = await fixtures(store);
+    const a = await store.jobs.create({ name: 'A', folderName: 'a', sourceId: source.id, destinationIds: [local.id] });
+    const b = await store.jobs.create({ name: 'B', folderName: 'b', sourceId: source.id, destinationIds: [local.id] });
+    const finish = async (jobId: string, status: 'success' | 'failed') => {
+      const run = await store.runs.create({ jobId, trigger: 'schedule' });
+      await store.runs.appendLog(run.id, 'info', `run of ${jobId}`);
+      clock.advance(1000);
+      return store.runs.update(run.id, { status, startedAt: run.queuedAt, endedAt: clock.now() });
+    };
+    const oldA = await finish(a.id, 'success');
+    const backup = await store.backups.record({ destinationId: local.id, key: 'a/backup_1.sql', size: 1, createdAt: clock.now(), compression: 'none', jobId: a.id, runId: oldA.id });
+    const olderB = await finish(b.id, 'failed');
+    const onlyOfB = await finish(b.id, 'success');
+    // Queued long ago and still waiting: unfinished runs are never pruned.
+    const stuck = await store.runs.create({ jobId: b.id, trigger: 'manual' });
+    clock.advance(1000);
+    const cutoff = clock.now();
+    clock.advance(1000);
+    const recentA = await finish(a.id, 'failed');
+
+    // B's newest run is `stuck`, so onlyOfB goes too; A keeps recentA (newer than the cutoff).
+    expect(await store.runs.pruneFinished(cutoff)).toBe(3);
+    expect(await store.runs.get(oldA.id)).toBeUndefined();
+    expect(await store.runs.get(olderB.id)).toBeUndefined();
+    expect(await store.runs.get(onlyOfB.id)).toBeUndefined();
+    expect(await store.runs.logs(oldA.id)).toEqual([]);
+    expect((await store.runs.get(stuck.id))?.status).toBe('queued');
+    expect((await store.runs.logs(recentA.id)).map((line) => line.message)).toEqual([`run of ${a.id}`]);
+    expect(await store.backups.get(backup.id)).toMatchObject({ runId: undefined, jobId: a.id, key: 'a/backup_1.sql' });
+
+    // A job's latest run stays however old it is.
+    clock.advance(86_400_000);
+    expect(await store.runs.pruneFinished(clock.now())).toBe(0);
+    await store.runs.update(stuck.id, { status: 'cancelled', endedAt: clock.now() });
+    clock.advance(1000);
+    expect(await store.runs.pruneFinished(clock.now())).toBe(0);
+    expect((await store.runs.latestPerJob()).map((run) => run.id).sort()).toEqual([recentA.id, stuck.id].sort());
+  });
+
   it('jobs: deleting a job removes its runs and logs but keeps indexed backups', async () => {
     const { store, clock } = h();
     const { source, local } = await fixtures(store);

@@ -99,4 +99,26 @@ export function restoresSuite(h: () => StoreHarness): void {
     expect(await store.restores.markRunningInterrupted(() => 'x', () => true)).toHaveLength(1);
     expect(await store.restores.markRunningInterrupted(() => 'x', () => true)).toEqual([]);
   });
+
+  it('restores: pruning deletes finished restores ended before the cutoff with their logs, never a running one', async () => {
+    const { store, clock } = h();
+    const old = await store.restores.create(restoreOf('shop'));
+    await store.restores.appendLog(old.id, 'info', 'Downloading');
+    clock.advance(1000);
+    await store.restores.update(old.id, { status: 'success', endedAt: clock.now() });
+    const running = await store.restores.create(restoreOf('blog'));
+    clock.advance(1000);
+    const cutoff = clock.now();
+    const recent = await store.restores.create(restoreOf('wiki'));
+    clock.advance(1000);
+    await store.restores.update(recent.id, { status: 'failed', endedAt: clock.now(), errorCode: 'conflict', errorMessage: 'not empty' });
+
+    expect(await store.restores.pruneFinished(cutoff)).toBe(1);
+    expect(await store.restores.get(old.id)).toBeUndefined();
+    expect(await store.restores.logs([old.id])).toEqual([]);
+    expect((await store.restores.list()).map((r) => r.id)).toEqual([recent.id, running.id]);
+    clock.advance(86_400_000);
+    expect(await store.restores.pruneFinished(clock.now())).toBe(1);
+    expect((await store.restores.list()).map((r) => r.id)).toEqual([running.id]);
+  });
 }
