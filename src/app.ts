@@ -32,7 +32,7 @@ export const VERSION = '0.1.0';
 
 export interface AppOptions {
   /** `dataDir` holds scratch files (restores); absent → a private folder in the OS temp dir. */
-  settings: Pick<Settings, 'publicUrl' | 'dropboxApiUrl'> & Partial<Pick<Settings, 'dataDir' | 'trustProxy'>>;
+  settings: Pick<Settings, 'publicUrl' | 'dropboxApiUrl'> & Partial<Pick<Settings, 'dataDir' | 'trustProxy' | 'historyDays'>>;
   /** Opened and migrated by the caller (main.ts or a test). */
   store: MetadataStore;
   /** Built web UI (`dist/web`); omitted → API only. */
@@ -88,6 +88,7 @@ export function createApp(options: AppOptions): App {
     dropboxApiUrl: settings.dropboxApiUrl,
     dropboxFetch: options.dropboxFetch,
     publicUrl: settings.publicUrl,
+    historyDays: settings.historyDays,
   });
 
   const dropbox = createDropboxOAuthService({ gateway: dropboxGateway, store, publicUrl: settings.publicUrl });

@@ -25,6 +25,7 @@ import { createRestoreOperations, type RestoreOperations } from './core/explorer
 import type { JobResources, ResolveJobResources } from './core/jobs/job-resources.ts';
 import { createJobRunner, type JobRunner } from './core/jobs/job-runner.ts';
 import { createScheduler, type Scheduler } from './core/jobs/scheduler.ts';
+import { createHistoryRetention, DEFAULT_HISTORY_DAYS, type HistoryRetention } from './core/history/history-retention.ts';
 import { createRunNotifications, type RunNotifications } from './core/notifications/run-notifications.ts';
 import { runRestore } from './core/restore/run-restore.ts';
 import { createStorage } from './core/storage.ts';
@@ -54,6 +55,8 @@ export interface EngineOptions {
   publicUrl?: string;
   /** Delivers webhook notifications (default: the fetch-based webhook notifier). */
   notifier?: Notifier;
+  /** Days finished runs and restores stay in the history (default DEFAULT_HISTORY_DAYS; 0 = forever). */
+  historyDays?: number;
 }
 
 export interface Engine {
@@ -71,7 +74,12 @@ export interface Engine {
   restores: RestoreOperations;
   /** Webhook notifications when runs end; `sendTest` for the settings page. */
   notifications: RunNotifications;
-  /** Startup: interrupted runs and restores, stale scratch files, missed schedules. Then the scheduler ticks. */
+  /** Old runs and restores leave the history (core/history/history-retention.ts). */
+  history: HistoryRetention;
+  /**
+   * Startup: interrupted runs and restores, stale scratch files, missed schedules. Then the
+   * scheduler ticks and history retention prunes daily (both skipped with `scheduler: false`).
+   */
   start(options?: { scheduler?: boolean }): Promise<{ interrupted: Run[]; missed: Run[]; interruptedRestores: RestoreRecord[] }>;
   stop(): Promise<void>;
 }
@@ -153,19 +161,23 @@ export function createEngine(options: EngineOptions): Engine {
     restore: (request, hooks) => runRestore(request, { transforms, scratch, keyForFingerprint: profiles.keyForFingerprint, ...hooks }),
   });
 
+  const history = createHistoryRetention({ store, clock, keepDays: options.historyDays ?? DEFAULT_HISTORY_DAYS, log });
+
   return {
-    transforms, schedule, scratch, profiles, runner, scheduler, restores, notifications, openDestination, openSource, resolveJob,
+    transforms, schedule, scratch, profiles, runner, scheduler, restores, notifications, history, openDestination, openSource, resolveJob,
     async start(startOptions = {}) {
       await removeAbandonedTempDirs(tmpRoot, ownership);
       const interrupted = await runner.recoverAbandonedRuns();
       const interruptedRestores = await recoverInterruptedRestores(store, ownership, log);
       const missed = startOptions.scheduler === false ? [] : await scheduler.start();
+      if (startOptions.scheduler !== false) history.start();
       // Missed schedules are recorded as interrupted runs: a backup that did not happen.
       missed.forEach((run) => notifications.runEnded(run.id));
       return { interrupted, missed, interruptedRestores };
     },
     async stop() {
       scheduler.stop();
+      await history.stop();
       // Deliveries in flight finish (bounded by the notifier's timeout and retries), so a CLI
       // backup that failed still gets its notification out before the process exits.
       await notifications.settled();

@@ -23,7 +23,17 @@ describe('loadSettings', () => {
       encryptionKey: undefined,
       dropboxApiUrl: undefined,
       trustProxy: 0,
+      historyDays: 365,
     });
+  });
+
+  it('reads DBACKUP_HISTORY_DAYS as whole days, 0 meaning keep all, and refuses anything else', () => {
+    expect(loadSettings({ DBACKUP_HISTORY_DAYS: '30' }).historyDays).toBe(30);
+    expect(loadSettings({ DBACKUP_HISTORY_DAYS: '0' }).historyDays).toBe(0);
+    expect(problemsOf({ DBACKUP_HISTORY_DAYS: '30d' })).toEqual([
+      'DBACKUP_HISTORY_DAYS must be the number of days to keep finished runs and restores (0 to 36500; 0 keeps them all); got "30d"',
+    ]);
+    expect(problemsOf({ DBACKUP_HISTORY_DAYS: '-1' })).toHaveLength(1);
   });
 
   it('reads TRUST_PROXY as a number of proxy hops and refuses anything else', () => {

@@ -9,10 +9,12 @@
  * | ENCRYPTION_KEY           | 32-byte master key, 64 hex chars or base64          | generated into data dir  |
  * | DBACKUP_DROPBOX_API_URL  | Base URL of a Dropbox API stand-in (the emulator)   | the real Dropbox         |
  * | TRUST_PROXY              | Reverse proxies in front whose X-Forwarded-For counts | 0                      |
+ * | DBACKUP_HISTORY_DAYS     | Days finished runs and restores stay listed; 0 = all | 365                     |
  */
 import { isAbsolute, resolve } from 'node:path';
 import { DBackupError } from '../errors.ts';
 import { Secret } from '../secret.ts';
+import { DEFAULT_HISTORY_DAYS } from '../history/history-retention.ts';
 import { parseEncryptionKey } from './encryption-key.ts';
 
 export interface Settings {
@@ -27,6 +29,8 @@ export interface Settings {
   dropboxApiUrl: string | undefined;
   /** Reverse proxies in front of DBackup whose X-Forwarded-For is believed (for per-client sign-in limits). */
   trustProxy: number;
+  /** Days a finished run or restore (with its log) stays in the history; 0 = forever. */
+  historyDays: number;
 }
 
 export interface LoadSettingsOptions {
@@ -89,6 +93,14 @@ export function loadSettings(
     else problems.push(`TRUST_PROXY must be the number of reverse proxies in front of DBackup (0 to 10, usually 1); got ${JSON.stringify(trustText)}`);
   }
 
+  let historyDays = DEFAULT_HISTORY_DAYS;
+  const historyText = value('DBACKUP_HISTORY_DAYS');
+  if (historyText !== undefined) {
+    const parsed = /^\d+$/.test(historyText) ? Number(historyText) : Number.NaN;
+    if (Number.isInteger(parsed) && parsed <= 36500) historyDays = parsed;
+    else problems.push(`DBACKUP_HISTORY_DAYS must be the number of days to keep finished runs and restores (0 to 36500; 0 keeps them all); got ${JSON.stringify(historyText)}`);
+  }
+
   if (problems.length > 0) {
     const list = problems.map((p) => `- ${p}`).join('\n');
     throw new DBackupError('invalid_input', `DBackup cannot start; fix these settings:\n${list}`, {
@@ -96,7 +108,7 @@ export function loadSettings(
       details: { problems },
     });
   }
-  return { port, publicUrl, dataDir, encryptionKey, dropboxApiUrl, trustProxy };
+  return { port, publicUrl, dataDir, encryptionKey, dropboxApiUrl, trustProxy, historyDays };
 }
 
 function checkHttpUrl(name: string, text: string, problems: string[]): string | undefined {
