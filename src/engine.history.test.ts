@@ -1,24 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { openMetadataStore } from './adapters/store/open-metadata-store.ts';
 import { createEngine } from './engine.ts';
 import type { MetadataStore } from './ports/metadata-store.port.ts';
+import { openTempStore } from './test-support/temp-store.ts';
 
 const DAY = 86_400_000;
 let dir: string;
 let store: MetadataStore;
+let dispose: () => Promise<void>;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'dbk-engine-history-'));
-  ({ store } = await openMetadataStore({ dataDir: dir, filename: ':memory:', encryptionKey: randomBytes(32).toString('hex') }));
+  ({ dir, store, dispose } = await openTempStore('dbk-engine-history-'));
 });
-afterEach(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => dispose());
 
 /** A manual job with two finished runs 100 and 99 days old, and a restore 100 days old. */
 async function oldHistory() {

@@ -1,27 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { openMetadataStore } from './adapters/store/open-metadata-store.ts';
 import { SCHEDULER_HEARTBEAT_KEY } from './core/jobs/scheduler.ts';
 import type { RunNotificationPayload } from './core/notifications/run-payload.ts';
 import { Secret } from './core/secret.ts';
 import { createEngine } from './engine.ts';
 import type { MetadataStore } from './ports/metadata-store.port.ts';
 import type { Notifier } from './ports/notifier.port.ts';
+import { openTempStore } from './test-support/temp-store.ts';
 
 let dir: string;
 let store: MetadataStore;
+let dispose: () => Promise<void>;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'dbk-engine-notify-'));
-  ({ store } = await openMetadataStore({ dataDir: dir, filename: ':memory:', encryptionKey: randomBytes(32).toString('hex') }));
+  ({ dir, store, dispose } = await openTempStore('dbk-engine-notify-'));
 });
-afterEach(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => dispose());
 
 it('startup notifies webhooks of runs a dead process left unfinished and of schedules missed while DBackup was down', async () => {
   const source = await store.sources.create({ type: 'postgres', name: 'db', host: '127.0.0.1', username: 'postgres' });

@@ -2,11 +2,7 @@
  * Shared set-up for the application-service tests: the real SQLite metadata store (in memory), a
  * controllable clock, and a database source fake that records how it was opened.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openMetadataStore } from '../../adapters/store/open-metadata-store.ts';
+import { openTempStore } from '../../test-support/temp-store.ts';
 import type { MetadataStore, SourceRecord } from '../../ports/metadata-store.port.ts';
 import type { DatabaseSource } from '../../ports/source.port.ts';
 
@@ -18,23 +14,14 @@ export interface ServiceTestContext {
 }
 
 export async function openServiceTestContext(start = '2024-01-16T12:00:00Z'): Promise<ServiceTestContext> {
-  const dir = await mkdtemp(join(tmpdir(), 'dbk-services-'));
   let now = new Date(start);
   const clock = {
     now: () => new Date(now),
     set: (at: Date | string) => { now = new Date(at); },
     advance: (ms: number) => { now = new Date(now.getTime() + ms); },
   };
-  const { store } = await openMetadataStore({ dataDir: dir, filename: ':memory:', encryptionKey: randomBytes(32).toString('hex'), now: clock.now });
-  return {
-    dir,
-    store,
-    clock,
-    async close() {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  const { dir, store, dispose } = await openTempStore('dbk-services-', { now: clock.now });
+  return { dir, store, clock, close: dispose };
 }
 
 /** A source that answers like a server and remembers every record it was opened with. */

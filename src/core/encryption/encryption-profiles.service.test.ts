@@ -1,20 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keyTools } from '../../adapters/crypto/key-tools.ts';
-import { openMetadataStore } from '../../adapters/store/open-metadata-store.ts';
 import type { MetadataStore } from '../../ports/metadata-store.port.ts';
 import { createEncryptionProfilesService } from './encryption-profiles.service.ts';
+import { openTempStore } from '../../test-support/temp-store.ts';
 
 let dir: string;
 let store: MetadataStore;
+let dispose: () => Promise<void>;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'dbk-prof-'));
-  ({ store } = await openMetadataStore({ dataDir: dir, filename: ':memory:', encryptionKey: randomBytes(32).toString('hex') }));
+  ({ dir, store, dispose } = await openTempStore('dbk-prof-'));
 });
-afterEach(async () => { await store.close(); await rm(dir, { recursive: true, force: true }); });
+afterEach(() => dispose());
 
 const service = () => createEncryptionProfilesService({ store, keys: keyTools, clock: { now: () => new Date() } });
 

@@ -1,12 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBackupTransforms } from '../../adapters/backup-transforms.ts';
 import { createLocalDestination } from '../../adapters/destinations/local/local.destination.ts';
 import { createCronerSchedule } from '../../adapters/schedule/croner.schedule.ts';
-import { openMetadataStore } from '../../adapters/store/open-metadata-store.ts';
 import type { Destination } from '../../ports/destination.port.ts';
 import type { Job, MetadataStore } from '../../ports/metadata-store.port.ts';
 import type { DatabaseSource } from '../../ports/source.port.ts';
@@ -16,21 +13,19 @@ import type { ResolveJobResources } from './job-resources.ts';
 import { createJobRunner, type JobRunnerOptions } from './job-runner.ts';
 import { recoverAfterRestart } from './recover-after-restart.ts';
 import { createScheduler, SCHEDULER_HEARTBEAT_KEY } from './scheduler.ts';
+import { openTempStore } from '../../test-support/temp-store.ts';
 
 let dir: string;
 let store: MetadataStore;
 let now: Date;
 const clock = { now: () => now };
+let dispose: () => Promise<void>;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'dbk-jobs-'));
   now = new Date('2024-01-16T12:00:00Z');
-  ({ store } = await openMetadataStore({ dataDir: dir, filename: ':memory:', encryptionKey: randomBytes(32).toString('hex') }));
+  ({ dir, store, dispose } = await openTempStore('dbk-jobs-'));
 });
-afterEach(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => dispose());
 
 interface Fixture { job: Job; folders: string[]; storages: Destination[] }
 

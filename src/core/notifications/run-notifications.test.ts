@@ -1,11 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBackupTransforms } from '../../adapters/backup-transforms.ts';
 import { createLocalDestination } from '../../adapters/destinations/local/local.destination.ts';
-import { openMetadataStore } from '../../adapters/store/open-metadata-store.ts';
 import type { Destination } from '../../ports/destination.port.ts';
 import type { Job, MetadataStore, NotificationEvent, WebhookRecord } from '../../ports/metadata-store.port.ts';
 import type { Notifier } from '../../ports/notifier.port.ts';
@@ -16,18 +12,16 @@ import { Secret } from '../secret.ts';
 import { createStorage } from '../storage.ts';
 import { createRunNotifications, webhooksFor } from './run-notifications.ts';
 import type { RunNotificationPayload } from './run-payload.ts';
+import { openTempStore } from '../../test-support/temp-store.ts';
 
 let dir: string;
 let store: MetadataStore;
+let dispose: () => Promise<void>;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'dbk-notify-'));
-  ({ store } = await openMetadataStore({ dataDir: dir, filename: ':memory:', encryptionKey: randomBytes(32).toString('hex') }));
+  ({ dir, store, dispose } = await openTempStore('dbk-notify-'));
 });
-afterEach(async () => {
-  await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => dispose());
 
 /** A notifier that records what it was asked to send; `fail` makes every delivery to that URL fail. */
 function recordingNotifier(fail: Record<string, DBackupError> = {}, hold?: Promise<void>) {
