@@ -10,6 +10,7 @@ import { generatedKeyWarning, openMetadataStore } from './adapters/store/open-me
 import { createApp, VERSION } from './app.ts';
 import { loadSettings } from './core/config/settings.ts';
 import { isDBackupError } from './core/errors.ts';
+import { createShutdown } from './server-shutdown.ts';
 
 const STATIC_DIR = fileURLToPath(new URL('../dist/web', import.meta.url));
 
@@ -34,17 +35,14 @@ async function main(): Promise<void> {
   console.log(`Data directory: ${settings.dataDir}`);
   if (settings.dropboxApiUrl) console.log(`Dropbox API calls go to ${settings.dropboxApiUrl} (DBACKUP_DROPBOX_API_URL).`);
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal} received, shutting down.`);
-    void app.engine
-      .stop()
-      .then(() => app.close())
-      .then(() => opened.store.close())
-      .finally(() => process.exit(0));
-  };
+  const stop = createShutdown({
+    pendingNotifications: () => app.engine.notifications.pending,
+    stopEngine: () => app.engine.stop(),
+    closeServer: () => app.close(),
+    closeStore: () => opened.store.close(),
+    log: (level, message) => (level === 'warn' ? console.warn(message) : console.log(message)),
+    exit: (code) => process.exit(code),
+  });
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }

@@ -79,8 +79,11 @@ describe('run notifications', () => {
     });
     const { notifier, sent } = recordingNotifier();
     const n = notifications(notifier);
+    expect(n.pending).toBe(0);
     n.runEnded(run.id);
+    expect(n.pending).toBe(1); // what a shutdown waits for
     await n.settled();
+    expect(n.pending).toBe(0);
 
     expect(sent.map((s) => s.url)).toEqual(['https://hooks.example/ops']);
     const payload = sent[0]!.payload;

@@ -23,6 +23,8 @@ export interface RunNotifications {
   runEnded(runId: string): void;
   /** Resolves when every delivery started so far has finished (shutdown, tests). */
   settled(): Promise<void>;
+  /** Runs whose notifications are still being delivered (retries included). */
+  readonly pending: number;
   /**
    * Sends a sample payload to `webhook` now, once, and waits for the answer. Throws the notifier's
    * error (HTTP status, unreachable host, timeout) so the user sees exactly what went wrong.
@@ -81,6 +83,9 @@ export function createRunNotifications(options: RunNotificationsOptions): RunNot
     },
     async settled() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    get pending() {
+      return inFlight.size;
     },
     async sendTest(webhook, signal) {
       const now = new Date();
