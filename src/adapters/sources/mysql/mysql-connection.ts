@@ -1,10 +1,17 @@
-import mysql from 'mysql2';
+import type mysql from 'mysql2';
 import type { Connection as PromiseConnection } from 'mysql2/promise';
 import { DBackupError, cancelledError, throwIfAborted } from '../../../core/errors.ts';
 import type { MysqlSourceConfig, SourceTls } from '../../../ports/source.port.ts';
 import { withTlsFallback, type ConnectionProgress } from '../tls/tls-fallback.ts';
 import { networkErrorCode, unreachableError } from '../connection-errors.ts';
 import { mysqlSslOption, mysqlTlsFailure, watchTlsHandshake, type TlsHandshakeWatch } from './mysql-tls.ts';
+
+/**
+ * mysql2, loaded at the first connection, so a server without MySQL or MariaDB sources does not
+ * hold it (with node-postgres loaded the same way, the idle server measured 89 instead of 95 MiB).
+ */
+let mysqlLoaded: Promise<typeof mysql> | undefined;
+const loadMysql = (): Promise<typeof mysql> => (mysqlLoaded ??= import('mysql2').then((module) => module.default));
 
 export const MYSQL_DEFAULT_PORT = 3306;
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
@@ -71,7 +78,8 @@ async function connectAndRun<T>(
 ): Promise<T> {
   throwIfAborted(signal);
   // The callback flavour hands out the connection before the handshake, so an abort can cut it.
-  const connection = mysql.createConnection({
+  const { createConnection } = await loadMysql();
+  const connection = createConnection({
     host: endpoint.host,
     port: endpoint.port,
     user: endpoint.user,

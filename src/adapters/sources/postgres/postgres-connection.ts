@@ -1,11 +1,18 @@
 import { Socket } from 'node:net';
-import pg from 'pg';
+import type pg from 'pg';
 import { DBackupError, cancelledError, throwIfAborted } from '../../../core/errors.ts';
 import type { PostgresSourceConfig, SourceTls } from '../../../ports/source.port.ts';
 import { withTlsFallback, type ConnectionProgress } from '../tls/tls-fallback.ts';
 import { connectTimeoutError, networkErrorCode, unreachableError } from '../connection-errors.ts';
 import { tlsError, tlsProblemOfCode } from '../tls/tls-errors.ts';
 import { pgSslOption } from './postgres-tls.ts';
+
+/**
+ * node-postgres, loaded at the first connection, so a server without PostgreSQL sources does not
+ * hold it (see loadMysql in mysql-connection.ts).
+ */
+let pgLoaded: Promise<typeof pg> | undefined;
+const loadPg = (): Promise<typeof pg> => (pgLoaded ??= import('pg').then((module) => module.default));
 
 export const POSTGRES_DEFAULT_PORT = 5432;
 const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
@@ -86,7 +93,8 @@ async function connectAndRun<T>(
   // The server's one-byte answer to the SSLRequest: 'S' (TLS follows) or 'N' (refused). pg reports
   // a refusal only in words, so the byte itself tells it apart from other failures.
   let tlsAnswer: string | undefined;
-  const client = new pg.Client({
+  const { Client } = await loadPg();
+  const client = new Client({
     stream: () => {
       socket = new Socket();
       if (attemptTls) socket.once('data', (chunk: Buffer) => (tlsAnswer = chunk.subarray(0, 1).toString('latin1')));
