@@ -8,7 +8,8 @@ import type { DatabaseSource } from '../../ports/source.port.ts';
 import { runRestore } from '../restore/run-restore.ts';
 import { createBackupsFixture, ENCRYPTED_KEY, fakeRestoreTarget, PLAIN_KEY, type BackupsFixture, type TargetBehaviour } from './explorer.test-support.ts';
 import { recoverInterruptedRestores } from './recover-interrupted-restores.ts';
-import { createRestoreOperations, type RestoreOperations, type RestoreOperationsOptions } from './restore-operations.ts';
+import type { RestoreOperations } from './restore-operation.ts';
+import { createRestoreOperations, type RestoreOperationsOptions } from './restore-operations.ts';
 
 let fx: BackupsFixture;
 let behaviour: TargetBehaviour;

@@ -7,7 +7,9 @@ import type { DatabaseSource } from '../../ports/source.port.ts';
 import { generatedDataDigest } from '../../test-support/generated-data.ts';
 import { runRestore } from '../restore/run-restore.ts';
 import { createBackupsFixture, DUMP_SIZE, ENCRYPTED_KEY, fakeRestoreTarget, PLAIN_KEY, type BackupsFixture, type RestoredDump, type TargetBehaviour } from './explorer.test-support.ts';
-import { createRestoreOperations, restoreTarget, type RestoreOperation, type RestoreOperations } from './restore-operations.ts';
+import type { RestoreOperation, RestoreOperations } from './restore-operation.ts';
+import { createRestoreOperations } from './restore-operations.ts';
+import { restoreTarget } from './restore-target.ts';
 
 let fx: BackupsFixture;
 let operations: RestoreOperations;

@@ -1,3 +1,7 @@
+/**
+ * Restores as recorded background operations (see createRestoreOperations); their public shapes
+ * are in restore-operation.ts, the request checks in prepare-restore.ts.
+ */
 import type { Clock } from '../../ports/clock.port.ts';
 import type { Destination } from '../../ports/destination.port.ts';
 import {
@@ -12,110 +16,13 @@ import {
 } from '../../ports/metadata-store.port.ts';
 import type { ProcessOwnership } from '../../ports/process-ownership.port.ts';
 import type { DatabaseSource } from '../../ports/source.port.ts';
-import { sidecarKeyFor } from '../backup/backup-naming.ts';
-import { parseSidecar } from '../backup/sidecar.ts';
-import { assertNoFieldErrors, trimmed, type FieldErrors } from '../catalog/field-errors.ts';
 import { DBackupError, isDBackupError } from '../errors.ts';
 import type { RestoreRequest } from '../restore/run-restore.ts';
-import { requireBackupKey } from './backup-keys.ts';
+import { prepareRestore } from './prepare-restore.ts';
 import { recoverInterruptedRestores } from './recover-interrupted-restores.ts';
+import type { RestoreHooks, RestoreInput, RestoreLogLine, RestoreOperation, RestoreOperations, RestoreWatch } from './restore-operation.ts';
 import { createRestoreRecorder, type RestoreRecorder } from './restore-recorder.ts';
-import { engineFamily, restoreTarget } from './restore-target.ts';
-
-export { restoreTarget } from './restore-target.ts';
-export type { RestoreStage, RestoreStatus, RestoreTargetOptions };
-
-export interface RestoreLogLine {
-  at: Date;
-  level: 'info' | 'warn' | 'error';
-  message: string;
-}
-
-/** A restore in progress or finished, as the UI polls it and the restore history lists it. */
-export interface RestoreOperation {
-  id: string;
-  destinationId: string;
-  /** The destination's current name; "(deleted destination)" once it is gone. */
-  destinationName: string;
-  key: string;
-  sourceId: string;
-  /** The source's name when the restore started. */
-  sourceName: string;
-  database: string;
-  options: RestoreTargetOptions;
-  /** `interrupted`: the process running it ended mid-way; the target database may be incomplete. */
-  status: RestoreStatus;
-  stage?: RestoreStage;
-  /** Bytes of the current stage (downloaded bytes while downloading). */
-  bytes: number;
-  /** Size of the stored file, when known. */
-  totalBytes?: number;
-  startedAt: Date;
-  endedAt?: Date;
-  error?: { code: string; message: string };
-  /** The process executing the restore (host, process id, start time). */
-  owner?: string;
-  log: RestoreLogLine[];
-}
-
-export interface RestoreInput {
-  destinationId: string;
-  key: string;
-  /** The source to restore into: the one the backup came from or another of the same engine. */
-  sourceId: string;
-  /**
-   * Target database; default the backed-up database's name. For SQLite a name other than the
-   * source file's own means a new file beside it (`<name>.sqlite`).
-   */
-  database?: string;
-  createDatabase?: boolean;
-  dropExisting?: boolean;
-  /** PostgreSQL: restore without the backup's ownership and privileges (see RestoreOptions). */
-  skipOwnership?: boolean;
-}
-
-export type RestoreHooks = {
-  log: (level: 'info' | 'warn', message: string) => void;
-  onProgress: (progress: { stage: 'downloading' | 'checking' | 'restoring'; bytes: number }) => void;
-};
-
-/** For a caller that waits for the restore in the foreground (the CLI). */
-export interface RestoreWatch {
-  /** Cancels the restore when it fires (Ctrl-C). */
-  signal?: AbortSignal;
-  onProgress?: RestoreHooks['onProgress'];
-  onLog?: (level: RestoreLogLine['level'], message: string) => void;
-}
-
-export interface RestoreListFilter {
-  status?: string;
-  /** Restores started strictly before this time (paging). */
-  before?: Date;
-  /** Default 50, at most 500. */
-  limit?: number;
-}
-
-export interface RestoreOperations {
-  /**
-   * Checks the request, records the restore, starts it in the background and returns it.
-   * Throws `invalid_input` (with `details.fields`) and `not_found` before starting.
-   */
-  start(input: RestoreInput): Promise<RestoreOperation>;
-  /**
-   * Like `start`, then waits: resolves with the finished restore, or rejects with its error
-   * (`cancelled` when `watch.signal` fired). Recorded in the history either way.
-   */
-  run(input: RestoreInput, watch?: RestoreWatch): Promise<RestoreOperation>;
-  /** With its log. Throws `not_found` for an unknown restore. */
-  get(id: string): Promise<RestoreOperation>;
-  /** Newest first, with their logs. Throws `invalid_input` for an unknown status. */
-  list(filter?: RestoreListFilter): Promise<RestoreOperation[]>;
-  /**
-   * Stops a running restore (the source removes a database it created); finished ones are
-   * returned unchanged. Throws `conflict` for a restore another live DBackup process is running.
-   */
-  cancel(id: string): Promise<RestoreOperation>;
-}
+import { restoreViews } from './restore-views.ts';
 
 export interface RestoreOperationsOptions {
   store: Pick<Repositories, 'destinations' | 'sources' | 'restores'>;
@@ -133,8 +40,6 @@ export interface RestoreOperationsOptions {
   log?: (level: 'info' | 'warn', message: string) => void;
 }
 
-const DATABASE_NAME = /^[\p{L}\p{N}_][\p{L}\p{N}_$.-]{0,62}$/u;
-
 /**
  * Restores as recorded background operations: the history (status, stage, bytes, log) is in the
  * store, written through as a restore goes (progress at most once a second), so it survives a
@@ -145,33 +50,8 @@ export function createRestoreOperations(options: RestoreOperationsOptions): Rest
   const processLog = options.log ?? (() => undefined);
   const live = new Map<string, AbortController>();
 
-  async function prepare(input: RestoreInput) {
-    const errors: FieldErrors = {};
-    const parts = requireBackupKey(input.key);
-    const destination = await store.destinations.get(input.destinationId);
-    if (!destination) throw new DBackupError('not_found', 'No such destination. It may have been deleted.');
-    const source = input.sourceId ? await store.sources.get(input.sourceId) : undefined;
-    if (!source) errors.sourceId = input.sourceId ? 'That source no longer exists. Choose another.' : 'Choose the source to restore into.';
-    const storage = options.openDestination(destination);
-    const requested = trimmed(input.database);
-    if (requested !== '' && !DATABASE_NAME.test(requested)) errors.database = 'Use letters, digits, "_", "-", "." or "$" (at most 63 characters), starting with a letter, digit or "_".';
-    assertNoFieldErrors(errors);
-    const stat = await storage.stat(input.key);
-    if (!stat) throw new DBackupError('not_found', `${input.key} is not there any more. Refresh the list.`);
-
-    const sidecar = await storage.readText(sidecarKeyFor(input.key)).then((text) => parseSidecar(text, sidecarKeyFor(input.key)), (error: unknown) => {
-      if (isDBackupError(error, 'not_found')) return undefined;
-      throw error;
-    });
-    const target = restoreTarget(source!, requested || undefined, sidecar?.database);
-    if (sidecar && engineFamily(sidecar.source.type) !== engineFamily(source!.type)) {
-      assertNoFieldErrors({ sourceId: `This backup is a ${sidecar.source.type} dump; choose a ${sidecar.source.type} source to restore it into.` });
-    }
-    return { fileName: parts.fileName, destination, source: source!, storage, target, size: stat.size };
-  }
-
   async function begin(input: RestoreInput, watch: RestoreWatch): Promise<{ id: string; recorder: RestoreRecorder; done: Promise<void> }> {
-    const { fileName, destination, source, storage, target, size } = await prepare(input);
+    const { fileName, destination, source, storage, target, size } = await prepareRestore(options, input);
     const targetOptions: RestoreTargetOptions = {
       createDatabase: input.createDatabase ?? false,
       dropExisting: input.dropExisting ?? false,
@@ -251,31 +131,7 @@ export function createRestoreOperations(options: RestoreOperationsOptions): Rest
     return record;
   }
 
-  async function views(records: RestoreRecord[]): Promise<RestoreOperation[]> {
-    if (records.length === 0) return [];
-    const [lines, destinations] = await Promise.all([store.restores.logs(records.map((record) => record.id)), store.destinations.list()]);
-    const names = new Map(destinations.map((destination) => [destination.id, destination.name]));
-    return records.map((record) => ({
-      id: record.id,
-      destinationId: record.destinationId,
-      destinationName: names.get(record.destinationId) ?? '(deleted destination)',
-      key: record.key,
-      sourceId: record.sourceId,
-      sourceName: record.sourceName,
-      database: record.database,
-      options: record.options,
-      status: record.status,
-      stage: record.stage,
-      bytes: record.bytes,
-      totalBytes: record.totalBytes,
-      startedAt: record.startedAt,
-      endedAt: record.endedAt,
-      error: record.errorCode === undefined ? undefined : { code: record.errorCode, message: record.errorMessage ?? '' },
-      owner: record.owner,
-      log: lines.filter((line) => line.restoreId === record.id).map(({ at, level, message }) => ({ at, level, message })),
-    }));
-  }
-
+  const views = (records: RestoreRecord[]) => restoreViews(store, records);
   const view = async (record: RestoreRecord): Promise<RestoreOperation> => (await views([record]))[0]!;
 
   return {

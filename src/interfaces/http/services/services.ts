@@ -7,7 +7,7 @@ import type { DashboardService } from '../../../core/catalog/dashboard.service.t
 import type { SourcesService } from '../../../core/catalog/sources.service.ts';
 import type { WebhooksService } from '../../../core/notifications/webhooks.service.ts';
 import type { EncryptionProfilesService } from '../../../core/encryption/encryption-profiles.service.ts';
-import type { RestoreOperations } from '../../../core/explorer/restore-operations.ts';
+import type { RestoreOperations } from '../../../core/explorer/restore-operation.ts';
 import type { StorageExplorer } from '../../../core/explorer/storage-explorer.service.ts';
 import type { JobsService } from '../../../core/jobs/jobs.service.ts';
 import type { RunsService } from '../../../core/jobs/runs.service.ts';
