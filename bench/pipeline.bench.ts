@@ -24,7 +24,7 @@ import { createDropboxDestination } from '../src/adapters/destinations/dropbox/d
 import { createPostgresSource } from '../src/adapters/sources/postgres/postgres.source.ts';
 import { runBackup } from '../src/core/backup/run-backup.ts';
 import { createStorage } from '../src/core/storage.ts';
-import { cpuSince, cpuSnapshot, findPostmaster, type CpuSnapshot } from './support/cpu-accounting.ts';
+import { backendsGone, cpuSince, cpuSnapshot, findPostmaster, type CpuSnapshot } from './support/cpu-accounting.ts';
 import { parseSize, startEmulatorProcess } from './support/emulator-process.ts';
 
 const run = promisify(execFile);
@@ -117,6 +117,7 @@ async function main(): Promise<void> {
       for (let round = 0; round < rounds; round++) {
         let before = cpuSnapshot(emulator.pid, postmaster);
         baseline.push(await timeShell(baselineCommand));
+        await backendsGone(postmaster, database);
         cpu.baseline.push(cpuSince(before, cpuSnapshot(emulator.pid, postmaster)));
         before = cpuSnapshot(emulator.pid, postmaster);
         const started = performance.now();
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
           { transforms, clock: { now: () => new Date() }, appVersion: 'bench', log: () => undefined },
         );
         ours.push((performance.now() - started) / 1000);
+        await backendsGone(postmaster, database);
         cpu.ours.push(cpuSince(before, cpuSnapshot(emulator.pid, postmaster)));
         if (outcome.results[0]?.status !== 'success') throw outcome.results[0]?.error ?? new Error('backup failed');
         stored = outcome.sidecar!.storedSize;

@@ -5,7 +5,8 @@
  * machine where they all share the cores, the total decides the wall time.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const TICKS_PER_SECOND = 100;
 
@@ -53,4 +54,36 @@ export function cpuSnapshot(emulatorPid: number | undefined, postmasterPid: numb
 
 export function cpuSince(before: CpuSnapshot, after: CpuSnapshot): CpuSnapshot {
   return { self: after.self - before.self, children: after.children - before.children, emulator: after.emulator - before.emulator, postgres: after.postgres - before.postgres };
+}
+
+/**
+ * The postmaster's children that serve `database` (their process title names it) or are exiting:
+ * an exiting process has no title any more, and a zombie waits to be reaped.
+ */
+function backendsOf(postmasterPid: number, database: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(parent) !== postmasterPid) continue;
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (state === 'Z' || title.trim() === '' || title.includes(` ${database} `)) found.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
+
+/**
+ * Waits (at most `timeoutMs`) until no backend serves `database`. A backend's CPU reaches the
+ * postmaster's figures only once it has been reaped, which can be a moment after the client (pg_dump)
+ * exited; a snapshot taken earlier would book it to whatever is measured next.
+ */
+export async function backendsGone(postmasterPid: number | undefined, database: string, timeoutMs = 5000): Promise<void> {
+  if (postmasterPid === undefined) return;
+  const deadline = Date.now() + timeoutMs;
+  while (backendsOf(postmasterPid, database).length > 0 && Date.now() < deadline) await sleep(20);
 }
