@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { generatedBytes, xorshift32 } from '../test-support/generated-data.ts';
-import { AsyncContentHasher, CONTENT_HASH_BLOCK_SIZE, ContentHasher, HashingPassThrough, contentHashOf } from './content-hash.ts';
+import { AsyncContentHasher, CONTENT_HASH_BLOCK_SIZE, ContentHasher, HashingPassThrough, Sha256PassThrough, contentHashOf } from './content-hash.ts';
 
 function referenceHash(data: Buffer): string {
   const digests: Buffer[] = [];
@@ -62,6 +62,17 @@ describe('Dropbox content hash', () => {
       sha256: createHash('sha256').update(data).digest('hex'),
       bytes: data.length,
     });
+    expect(hashing.result.contentHash).toBe(referenceHash(data)); // read twice: the same digest
+  });
+
+  it('a Sha256PassThrough counts and SHA-256-hashes what streams through, and has no result before the end', async () => {
+    const data = generatedBytes(CONTENT_HASH_BLOCK_SIZE + 12_345, 11);
+    const hashing = new Sha256PassThrough();
+    expect(() => hashing.result).toThrow('Sha256PassThrough.result read before the stream finished');
+    const copied: Buffer[] = [];
+    await pipeline(Readable.from([data.subarray(0, 4096), data.subarray(4096)]), hashing, new Writable({ write: (chunk: Buffer, _e, cb) => { copied.push(chunk); cb(); } }));
+    expect(hashing.result).toEqual({ sha256: createHash('sha256').update(data).digest('hex'), bytes: data.length });
+    expect(Buffer.concat(copied).equals(data)).toBe(true);
   });
 });
 

@@ -219,29 +219,50 @@ export function contentHashOf(data: Uint8Array): string {
 }
 
 /**
- * A pass-through stream that hashes what flows through it (Dropbox content hash and SHA-256)
- * and counts bytes. Read `result` after the stream has finished.
+ * A pass-through stream that counts what flows through it and computes its SHA-256 (what a
+ * restore checks against the sidecar). Read `result` after the stream has finished.
  */
-export class HashingPassThrough extends Transform {
-  readonly #contentHasher = new ContentHasher();
+export class Sha256PassThrough extends Transform {
   readonly #sha256 = createHash('sha256');
   #bytes = 0;
-  #result: { contentHash: string; sha256: string; bytes: number } | undefined;
+  #result: { sha256: string; bytes: number } | undefined;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.#contentHasher.update(chunk);
     this.#sha256.update(chunk);
     this.#bytes += chunk.length;
+    this.alsoHash(chunk);
     callback(null, chunk);
   }
 
   override _flush(callback: TransformCallback): void {
-    this.#result = { contentHash: this.#contentHasher.digest(), sha256: this.#sha256.digest('hex'), bytes: this.#bytes };
+    this.#result = { sha256: this.#sha256.digest('hex'), bytes: this.#bytes };
     callback();
   }
 
-  get result(): { contentHash: string; sha256: string; bytes: number } {
-    if (!this.#result) throw new Error('HashingPassThrough.result read before the stream finished');
+  /** Subclasses see every chunk here, in order, to compute more digests in the same pass. */
+  protected alsoHash(_chunk: Buffer): void {}
+
+  get result(): { sha256: string; bytes: number } {
+    if (!this.#result) throw new Error(`${this.constructor.name}.result read before the stream finished`);
     return this.#result;
+  }
+}
+
+/**
+ * Also computes the Dropbox content hash in the same pass (what a backup records in its sidecar).
+ * A second SHA-256 pass over every byte: use `Sha256PassThrough` where the content hash is not needed.
+ */
+export class HashingPassThrough extends Sha256PassThrough {
+  readonly #contentHasher = new ContentHasher();
+  #contentHash: string | undefined;
+
+  protected override alsoHash(chunk: Buffer): void {
+    this.#contentHasher.update(chunk);
+  }
+
+  override get result(): { contentHash: string; sha256: string; bytes: number } {
+    const { sha256, bytes } = super.result;
+    this.#contentHash ??= this.#contentHasher.digest();
+    return { contentHash: this.#contentHash, sha256, bytes };
   }
 }

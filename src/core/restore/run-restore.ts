@@ -6,7 +6,7 @@ import type { ScratchSpace } from '../../ports/scratch.port.ts';
 import type { DatabaseSource, RestoreOptions } from '../../ports/source.port.ts';
 import { parseBackupFileName, sidecarKeyFor } from '../backup/backup-naming.ts';
 import { parseSidecar, type BackupSidecar } from '../backup/sidecar.ts';
-import { HashingPassThrough } from '../content-hash.ts';
+import { Sha256PassThrough } from '../content-hash.ts';
 import { DBackupError, isDBackupError } from '../errors.ts';
 
 export interface RestoreRequest {
@@ -46,7 +46,8 @@ export async function runRestore(request: RestoreRequest, deps: RestoreDependenc
 
   const scratch = await deps.scratch.create('restore');
   try {
-    const hashing = new HashingPassThrough();
+    // SHA-256 only: a Dropbox destination has already checked the content hash while reading.
+    const hashing = new Sha256PassThrough();
     let downloaded = 0;
     hashing.on('data', (chunk: Buffer) => { downloaded += chunk.length; deps.onProgress?.({ stage: 'downloading', bytes: downloaded }); });
     await pipeline(await storage.read(key, { signal }), hashing, scratch.writer(), { signal });
