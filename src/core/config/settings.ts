@@ -52,13 +52,17 @@ export function loadSettings(
     return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
   };
 
-  let port = 3000;
-  const portText = value('PORT');
-  if (portText !== undefined) {
-    const parsed = /^\d+$/.test(portText) ? Number(portText) : Number.NaN;
-    if (Number.isInteger(parsed) && parsed >= 0 && parsed <= 65535) port = parsed;
-    else problems.push(`PORT must be a whole number from 0 to 65535; got ${JSON.stringify(portText)}`);
-  }
+  /** The whole number from 0 to `max` in variable `name`; `fallback` when unset or (recording `problem`) invalid. */
+  const wholeNumber = (name: string, fallback: number, max: number, problem: string): number => {
+    const text = value(name);
+    if (text === undefined) return fallback;
+    const parsed = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (Number.isInteger(parsed) && parsed <= max) return parsed;
+    problems.push(`${problem}; got ${JSON.stringify(text)}`);
+    return fallback;
+  };
+
+  const port = wholeNumber('PORT', 3000, 65535, 'PORT must be a whole number from 0 to 65535');
 
   let publicUrl = `http://localhost:${port}`;
   const publicUrlText = value('PUBLIC_URL');
@@ -85,21 +89,11 @@ export function loadSettings(
   const apiText = value('DBACKUP_DROPBOX_API_URL');
   const dropboxApiUrl = apiText === undefined ? undefined : checkHttpUrl('DBACKUP_DROPBOX_API_URL', apiText, problems);
 
-  let trustProxy = 0;
-  const trustText = value('TRUST_PROXY');
-  if (trustText !== undefined) {
-    const parsed = /^\d+$/.test(trustText) ? Number(trustText) : Number.NaN;
-    if (Number.isInteger(parsed) && parsed <= 10) trustProxy = parsed;
-    else problems.push(`TRUST_PROXY must be the number of reverse proxies in front of DBackup (0 to 10, usually 1); got ${JSON.stringify(trustText)}`);
-  }
-
-  let historyDays = DEFAULT_HISTORY_DAYS;
-  const historyText = value('DBACKUP_HISTORY_DAYS');
-  if (historyText !== undefined) {
-    const parsed = /^\d+$/.test(historyText) ? Number(historyText) : Number.NaN;
-    if (Number.isInteger(parsed) && parsed <= 36500) historyDays = parsed;
-    else problems.push(`DBACKUP_HISTORY_DAYS must be the number of days to keep finished runs and restores (0 to 36500; 0 keeps them all); got ${JSON.stringify(historyText)}`);
-  }
+  const trustProxy = wholeNumber('TRUST_PROXY', 0, 10, 'TRUST_PROXY must be the number of reverse proxies in front of DBackup (0 to 10, usually 1)');
+  const historyDays = wholeNumber(
+    'DBACKUP_HISTORY_DAYS', DEFAULT_HISTORY_DAYS, 36500,
+    'DBACKUP_HISTORY_DAYS must be the number of days to keep finished runs and restores (0 to 36500; 0 keeps them all)',
+  );
 
   if (problems.length > 0) {
     const list = problems.map((p) => `- ${p}`).join('\n');
