@@ -17,10 +17,14 @@ export interface CpuSnapshot {
   postgres: number;
 }
 
-function fields(pid: number | 'self'): number[] {
+/** The fields of /proc/<pid>/stat after the command name (which may hold spaces): field 3 (state) first. */
+function statFields(pid: number | 'self'): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start at field 3.
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+function fields(pid: number | 'self'): number[] {
+  return statFields(pid).map(Number);
 }
 
 /** utime, stime, cutime, cstime are fields 14–17, i.e. indexes 11–14 after the command name. */
@@ -65,8 +69,7 @@ function backendsOf(postmasterPid: number, database: string): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const [state, parent] = statFields(Number(entry));
       if (Number(parent) !== postmasterPid) continue;
       const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
       if (state === 'Z' || title.trim() === '' || title.includes(` ${database} `)) found.push(Number(entry));
