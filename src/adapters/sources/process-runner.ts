@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { DBackupError, cancelledError } from '../../core/errors.ts';
+import { chunksOf } from '../../core/stream-chunks.ts';
 
 /**
  * The one place the sources start child processes (pg_dump, psql, mariadb-dump, mariadb). Programs
@@ -218,8 +219,7 @@ export function describeExit(failure: Pick<ToolFailure, 'exitCode' | 'signal'>):
 class StdinClosed extends Error {}
 
 async function feed(input: Readable, stdin: Writable, guard: InputGuard | undefined): Promise<void> {
-  for await (const chunk of input as AsyncIterable<Buffer | string>) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  for await (const bytes of chunksOf(input)) {
     guard?.observe(bytes);
     if (stdin.destroyed || stdin.writableEnded) throw new StdinClosed();
     if (!stdin.write(bytes)) await drained(stdin);

@@ -1,6 +1,7 @@
 import type { Destination } from '../../ports/destination.port.ts';
 import { ContentHasher } from '../content-hash.ts';
 import { DBackupError } from '../errors.ts';
+import { chunksOf } from '../stream-chunks.ts';
 import { sidecarKeyFor } from './backup-naming.ts';
 import { parseSidecar } from './sidecar.ts';
 
@@ -31,7 +32,7 @@ export async function verifyBackup(storage: Destination, key: string, signal?: A
   } else {
     method = 'download';
     const hasher = new ContentHasher();
-    for await (const chunk of await storage.read(key, { signal })) hasher.update(chunk as Buffer);
+    for await (const chunk of chunksOf(await storage.read(key, { signal }))) hasher.update(chunk);
     contentHash = hasher.digest();
   }
   if (stat.size !== sidecar.storedSize || contentHash !== sidecar.contentHash) {

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CONTENT_HASH_BLOCK_SIZE } from '../../../core/content-hash.ts';
+import { chunksOf } from '../../../core/stream-chunks.ts';
 
 /** One piece of the source, read into a reused buffer. */
 export interface Chunk {
@@ -25,7 +26,7 @@ export interface Chunk {
  * time (uploads wait on the network, not on the event loop) while costing more CPU and memory.
  */
 export class ChunkReader {
-  readonly #iterator: AsyncIterator<unknown>;
+  readonly #iterator: AsyncIterator<Buffer>;
   readonly #chunkSize: number;
   readonly #buffers: [Buffer | undefined, Buffer | undefined] = [undefined, undefined];
   readonly #fileHash: Hash = createHash('sha256');
@@ -39,7 +40,7 @@ export class ChunkReader {
     if (chunkSize <= 0 || chunkSize % CONTENT_HASH_BLOCK_SIZE !== 0) {
       throw new RangeError(`chunkSize must be a positive multiple of ${CONTENT_HASH_BLOCK_SIZE}`);
     }
-    this.#iterator = source[Symbol.asyncIterator]();
+    this.#iterator = chunksOf(source);
     this.#chunkSize = chunkSize;
   }
 
@@ -61,9 +62,7 @@ export class ChunkReader {
           this.#ended = true;
           break;
         }
-        const value = step.value;
-        const bytes = toBuffer(value);
-        if (bytes.length > 0) this.#pending = bytes;
+        if (step.value.length > 0) this.#pending = step.value;
         continue;
       }
       const copied = this.#pending.copy(buffer, fill);
@@ -90,11 +89,4 @@ export class ChunkReader {
     }
     return request.digest('hex');
   }
-}
-
-function toBuffer(value: unknown): Buffer {
-  if (Buffer.isBuffer(value)) return value;
-  if (typeof value === 'string') return Buffer.from(value);
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  throw new TypeError('The upload source must produce bytes (Buffer, Uint8Array or string chunks).');
 }

@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DBackupError, cancelledError, throwIfAborted } from '../../../core/errors.ts';
 import { toStorageError } from '../../../core/storage.ts';
+import { chunksOf } from '../../../core/stream-chunks.ts';
 import type { WriteOptions } from '../../../ports/destination.port.ts';
 import { fsCall, type LocalFailureContext } from './local-errors.ts';
 import { tempNameFor } from './local-paths.ts';
@@ -43,8 +44,7 @@ export async function writeFileAtomically(
     handle = await fsCall(open(temp, 'wx'), context);
     tempCreated = true;
     let written = 0;
-    for await (const chunk of source) {
-      const bytes: Uint8Array = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    for await (const bytes of chunksOf(source)) {
       await fsCall(writeAll(handle, bytes), context);
       written += bytes.length;
       onProgress?.(written);

@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { DBackupError, cancelledError, throwIfAborted } from '../../../core/errors.ts';
+import { chunksOf } from '../../../core/stream-chunks.ts';
 import { trailerGuard } from '../trailer-guard.ts';
 import { SQLITE_DUMP_COMPLETE_MARKER, quoteIdentifier } from './sqlite-dump.ts';
 import { SqlStatementSplitter } from './sql-statement-splitter.ts';
@@ -22,8 +23,7 @@ export async function applySqliteDump(db: DatabaseSync, input: Readable, signal?
   throwIfAborted(signal);
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    for await (const chunk of input as AsyncIterable<Buffer | string>) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    for await (const bytes of chunksOf(input)) {
       guard.observe(bytes);
       for (const statement of splitter.push(decoder.write(bytes))) execute(db, statement);
     }
