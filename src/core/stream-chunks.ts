@@ -6,9 +6,8 @@ import { finished, type Readable } from 'node:stream';
  *
  * Why not `for await (const chunk of stream)`: a Readable's own async iterator reads in paused
  * mode, where `read()` hands out everything buffered at once, concatenated into a new Buffer
- * whenever more than one chunk waits. On a backup stream (1 MiB ciphertext chunks followed by
- * their 16-byte tags) that copied nearly every byte once more, and the copies piled up as garbage
- * that V8 frees only at its next full collection. Here the stream flows and is paused after each
+ * whenever more than one chunk waits (a 1 MiB ciphertext chunk and its 16-byte tag, say): a copy
+ * of those bytes, and garbage for V8 to collect. Here the stream flows and is paused after each
  * chunk, and a flowing stream emits its buffered chunks one at a time.
  *
  * Strings (a stream with an encoding) come out as UTF-8 Buffers. Ends when the stream ends;
