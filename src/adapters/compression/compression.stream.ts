@@ -19,9 +19,9 @@ export interface CompressStreamOptions {
  * on a typical dump (4 MiB: 0.1 %) and held 12 MiB less memory than 4 MiB ones (the three pooled
  * input blocks, the two engines' windows, see frameWindowLog, and the frames waiting to be read).
  * 1 MiB against 2 MiB, measured on a 35 MB table export with repeated names and dates: zstd 0.5 %
- * smaller, gzip 0.05 % larger, the same throughput; on the 1 GiB
- * pipeline benchmark, mean peak RSS 169 against 176 MiB (5 runs each). Two at a time keep both
- * cores of a small server busy, together with the dump and encryption.
+ * smaller, gzip 0.05 % larger, the same throughput; on the 1 GiB pipeline benchmark, mean peak RSS
+ * 169 against 176 MiB (5 runs each). Two at a time keep both cores of a small server busy, together
+ * with the dump and encryption.
  */
 const DEFAULT_BLOCK_SIZE = 1024 * 1024;
 const DEFAULT_PARALLELISM = 2;
