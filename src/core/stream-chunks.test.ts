@@ -73,7 +73,6 @@ describe('chunksOf', () => {
     expect(stream.destroyed).toBe(true);
 
     const complete = Readable.from([Buffer.from('a'), Buffer.from('b')]);
-    complete.on('close', () => undefined);
     expect(Buffer.concat(await collect(complete)).toString()).toBe('ab');
     expect(complete.readableEnded).toBe(true);
   });
