@@ -9,7 +9,9 @@
  * emulator runs as a separate process, so this process's peak RSS is DBackup's pipeline alone.
  * Prints seconds of each, the ratio DBackup/baseline (goal ≤ 1.2), the CPU seconds each side's
  * processes spent (on a small machine they share the cores, so the totals decide the times) and
- * peak RSS (goal ≤ 200 MiB). `--verbose` adds the sampled peaks of V8 heap and external memory.
+ * peak RSS (goal ≤ 200 MiB). `--verbose` adds, after each backup, the resident size and the peak
+ * so far (whether the peak grows from one backup to the next), and at the end the sampled peaks of
+ * V8 heap and external memory and this process's minor page faults.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -133,6 +135,10 @@ async function main(): Promise<void> {
         original = outcome.sidecar!.originalSize;
         await storage.delete(outcome.key);
         await storage.delete(`${outcome.key}.meta.json`);
+        if (values.verbose) {
+          const memory = process.memoryUsage();
+          console.log(`  ${compression} round ${round + 1}: ${ours.at(-1)!.toFixed(1)} s, RSS now ${(memory.rss / MIB).toFixed(0)} MiB (array buffers ${(memory.arrayBuffers / MIB).toFixed(0)}), peak so far ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+        }
       }
       const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
       const ratio = median(ours) / median(baseline);
@@ -151,7 +157,10 @@ async function main(): Promise<void> {
     }
     const peakMiB = process.resourceUsage().maxRSS / 1024;
     console.log(`\npeak RSS of this process: ${peakMiB.toFixed(0)} MiB (goal ≤ 200 MiB)`);
-    if (values.verbose) console.log(`sampled peaks: V8 heap ${(peaks.heap / MIB).toFixed(0)} MiB, external ${(peaks.external / MIB).toFixed(0)} MiB (array buffers ${(peaks.arrayBuffers / MIB).toFixed(0)} MiB)`);
+    if (values.verbose) {
+      console.log(`sampled peaks: V8 heap ${(peaks.heap / MIB).toFixed(0)} MiB, external ${(peaks.external / MIB).toFixed(0)} MiB (array buffers ${(peaks.arrayBuffers / MIB).toFixed(0)} MiB)`);
+      console.log(`minor page faults of this process: ${process.resourceUsage().minorPageFault}`);
+    }
   } finally {
     await emulator.stop();
     await rm(dir, { recursive: true, force: true });
