@@ -155,11 +155,11 @@ async function main(): Promise<void> {
       };
       console.log(`  CPU per run: baseline ${describeCpu(cpu.baseline, 'pg_dump + compressor')}; DBackup ${describeCpu(cpu.ours, 'pg_dump')}`);
     }
-    const peakMiB = process.resourceUsage().maxRSS / 1024;
-    console.log(`\npeak RSS of this process: ${peakMiB.toFixed(0)} MiB (goal ≤ 200 MiB)`);
+    const usage = process.resourceUsage();
+    console.log(`\npeak RSS of this process: ${(usage.maxRSS / 1024).toFixed(0)} MiB (goal ≤ 200 MiB)`);
     if (values.verbose) {
       console.log(`sampled peaks: V8 heap ${(peaks.heap / MIB).toFixed(0)} MiB, external ${(peaks.external / MIB).toFixed(0)} MiB (array buffers ${(peaks.arrayBuffers / MIB).toFixed(0)} MiB)`);
-      console.log(`minor page faults of this process: ${process.resourceUsage().minorPageFault}`);
+      console.log(`minor page faults of this process: ${usage.minorPageFault}`);
     }
   } finally {
     await emulator.stop();
