@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { generatedBytes, xorshift32 } from '../test-support/generated-data.ts';
-import { AsyncContentHasher, CONTENT_HASH_BLOCK_SIZE, ContentHasher, HashingPassThrough, Sha256PassThrough, contentHashOf } from './content-hash.ts';
+import { AsyncContentHasher, CONTENT_HASH_BLOCK_SIZE, ContentHasher, HashingPassThrough, RecentBlockDigests, Sha256PassThrough, contentHashOf } from './content-hash.ts';
 
 function referenceHash(data: Buffer): string {
   const digests: Buffer[] = [];
@@ -51,6 +51,56 @@ describe('Dropbox content hash', () => {
     expect(() => new ContentHasher().extend(new ContentHasher())).toThrow(/keepBlockDigests/);
     const whole = new ContentHasher().update(Buffer.alloc(CONTENT_HASH_BLOCK_SIZE, 1)).extend(request);
     expect(whole.digest()).toBe(referenceHash(Buffer.concat([Buffer.alloc(CONTENT_HASH_BLOCK_SIZE, 1), Buffer.alloc(10)])));
+  });
+
+  it('reports each block\'s digest as soon as its last byte is hashed, and the shorter last one at digest()', () => {
+    const data = generatedBytes(CONTENT_HASH_BLOCK_SIZE * 2 + 5, 9);
+    const reported: [number, string][] = [];
+    const hasher = new ContentHasher({ onBlockDigest: (index, digest) => reported.push([index, digest.toString('hex')]) });
+    const sha = (from: number, to: number) => createHash('sha256').update(data.subarray(from, to)).digest('hex');
+    hasher.update(data.subarray(0, CONTENT_HASH_BLOCK_SIZE - 1));
+    expect(reported).toEqual([]);
+    hasher.update(data.subarray(CONTENT_HASH_BLOCK_SIZE - 1, CONTENT_HASH_BLOCK_SIZE)); // the block's last byte, nothing after it
+    expect(reported).toEqual([[0, sha(0, CONTENT_HASH_BLOCK_SIZE)]]);
+    expect(hasher.atBlockBoundary).toBe(true);
+    hasher.update(data.subarray(CONTENT_HASH_BLOCK_SIZE)); // ends one block and 5 bytes into the next
+    expect(reported).toHaveLength(2);
+    expect(hasher.digest()).toBe(referenceHash(data));
+    expect(reported).toEqual([
+      [0, sha(0, CONTENT_HASH_BLOCK_SIZE)],
+      [1, sha(CONTENT_HASH_BLOCK_SIZE, 2 * CONTENT_HASH_BLOCK_SIZE)],
+      [2, sha(2 * CONTENT_HASH_BLOCK_SIZE, data.length)],
+    ]);
+  });
+
+  it('keeps only the most recent block digests', () => {
+    const recent = new RecentBlockDigests(3);
+    for (let index = 0; index < 5; index++) recent.record(index, Buffer.from([index]));
+    expect([0, 1, 2, 3, 4, 5].map((index) => recent.digest(index)?.[0])).toEqual([undefined, undefined, 2, 3, 4, undefined]);
+    expect(() => new RecentBlockDigests(0)).toThrow(RangeError);
+  });
+
+  it('a HashingPassThrough knows each block\'s digest by the time the block has passed, the last one by the end', async () => {
+    const data = generatedBytes(CONTENT_HASH_BLOCK_SIZE * 2 + 777, 13);
+    const hashing = new HashingPassThrough();
+    const digestOf = (index: number) => createHash('sha256').update(data.subarray(index * CONTENT_HASH_BLOCK_SIZE, (index + 1) * CONTENT_HASH_BLOCK_SIZE)).digest('hex');
+    let passed = 0;
+    const missing: number[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        passed += chunk.length;
+        for (let index = 0; (index + 1) * CONTENT_HASH_BLOCK_SIZE <= passed; index++) {
+          if (Buffer.from(hashing.blockDigests.digest(index) ?? []).toString('hex') !== digestOf(index)) missing.push(index);
+        }
+        callback();
+      },
+    });
+    const pieces: Buffer[] = [];
+    for (let at = 0; at < data.length; at += 1_000_003) pieces.push(data.subarray(at, at + 1_000_003));
+    await pipeline(Readable.from(pieces), hashing, sink);
+    expect(missing).toEqual([]);
+    expect([0, 1, 2].map((index) => Buffer.from(hashing.blockDigests.digest(index) ?? []).toString('hex'))).toEqual([0, 1, 2].map(digestOf));
+    expect(hashing.result.contentHash).toBe(referenceHash(data));
   });
 
   it('hashes what streams through a HashingPassThrough', async () => {

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import type { BlockDigests } from '../ports/destination.port.ts';
 import { hashSharedBlock } from './block-hash-worker.ts';
 
 /** Dropbox hashes content in blocks of this many bytes (see docs/architecture.md). */
@@ -14,31 +15,39 @@ export class ContentHasher {
   #overall: Hash = createHash('sha256');
   #block: Hash = createHash('sha256');
   #blockFill = 0;
+  #blocksDone = 0;
   #finished = false;
   /** Digests of the finished blocks, kept only when asked for (see `extend`). */
   readonly #blockDigests: Buffer[] | undefined;
+  readonly #onBlockDigest: ((index: number, digest: Buffer) => void) | undefined;
 
-  /** `keepBlockDigests`: remember each block's digest so another hasher can `extend` with this one. */
-  constructor(options: { keepBlockDigests?: boolean } = {}) {
+  /**
+   * `keepBlockDigests`: remember each block's digest so another hasher can `extend` with this one.
+   * `onBlockDigest`: told each block's digest as soon as the block's last byte has been hashed (a
+   * shorter last block's at `digest()`); not told blocks taken over by `extend`.
+   */
+  constructor(options: { keepBlockDigests?: boolean; onBlockDigest?: (index: number, digest: Buffer) => void } = {}) {
     this.#blockDigests = options.keepBlockDigests === true ? [] : undefined;
+    this.#onBlockDigest = options.onBlockDigest;
   }
 
   update(data: Uint8Array): this {
     if (this.#finished) throw new Error('ContentHasher.update called after digest');
     let position = 0;
     while (position < data.length) {
-      if (this.#blockFill === CONTENT_HASH_BLOCK_SIZE) this.#finishBlock();
       const take = Math.min(CONTENT_HASH_BLOCK_SIZE - this.#blockFill, data.length - position);
       this.#block.update(data.subarray(position, position + take));
       this.#blockFill += take;
       position += take;
+      // At once, not on the next update: a reader downstream may be waiting for this digest.
+      if (this.#blockFill === CONTENT_HASH_BLOCK_SIZE) this.#finishBlock();
     }
     return this;
   }
 
   /** True when everything hashed so far is whole 4 MiB blocks, so `extend` may be called. */
   get atBlockBoundary(): boolean {
-    return this.#blockFill === 0 || this.#blockFill === CONTENT_HASH_BLOCK_SIZE;
+    return this.#blockFill === 0;
   }
 
   /**
@@ -51,7 +60,6 @@ export class ContentHasher {
     if (this.#finished) throw new Error('ContentHasher.extend called after digest');
     if (!this.atBlockBoundary) throw new Error('ContentHasher.extend needs this hasher at a block boundary');
     if (other.#blockDigests === undefined) throw new Error('ContentHasher.extend needs a hasher created with keepBlockDigests');
-    if (this.#blockFill > 0) this.#finishBlock();
     for (const digest of other.#blockDigests) this.#addBlockDigest(digest);
     if (other.#blockFill > 0) {
       this.#block = other.#block.copy();
@@ -66,12 +74,18 @@ export class ContentHasher {
     this.#finished = true;
     // Copies, so that `extend` can still take over this hasher's state.
     const overall = this.#overall.copy();
-    if (this.#blockFill > 0) overall.update(this.#block.copy().digest());
+    if (this.#blockFill > 0) {
+      const last = this.#block.copy().digest();
+      this.#onBlockDigest?.(this.#blocksDone, last);
+      overall.update(last);
+    }
     return overall.digest('hex');
   }
 
   #finishBlock(): void {
-    this.#addBlockDigest(this.#block.digest());
+    const digest = this.#block.digest();
+    this.#onBlockDigest?.(this.#blocksDone, digest);
+    this.#addBlockDigest(digest);
     this.#block = createHash('sha256');
     this.#blockFill = 0;
   }
@@ -79,6 +93,35 @@ export class ContentHasher {
   #addBlockDigest(digest: Buffer): void {
     this.#overall.update(digest);
     this.#blockDigests?.push(digest);
+    this.#blocksDone += 1;
+  }
+}
+
+/**
+ * The most recent `capacity` block digests of one stream, as its hasher reports them: what a
+ * destination reading the same stream a little behind can take instead of hashing the blocks
+ * again. Older digests are forgotten, so memory stays fixed whatever the stream's length; a reader
+ * that falls further behind gets `undefined` and hashes for itself.
+ */
+export class RecentBlockDigests implements BlockDigests {
+  readonly #digests: (Uint8Array | undefined)[];
+  readonly #indexes: number[];
+
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
+    this.#digests = new Array<Uint8Array | undefined>(capacity).fill(undefined);
+    this.#indexes = new Array<number>(capacity).fill(-1);
+  }
+
+  record(index: number, digest: Uint8Array): void {
+    const slot = index % this.#digests.length;
+    this.#digests[slot] = digest;
+    this.#indexes[slot] = index;
+  }
+
+  digest(index: number): Uint8Array | undefined {
+    const slot = index % this.#digests.length;
+    return this.#indexes[slot] === index ? this.#digests[slot] : undefined;
   }
 }
 
@@ -249,20 +292,32 @@ export class Sha256PassThrough extends Transform {
 }
 
 /**
- * Also computes the Dropbox content hash in the same pass (what a backup records in its sidecar).
- * A second SHA-256 pass over every byte: use `Sha256PassThrough` where the content hash is not needed.
+ * Also computes the Dropbox content hash in the same pass (what a backup records in its sidecar),
+ * and keeps the digests of the most recent 4 MiB blocks in `blockDigests`, so a destination
+ * downstream (Dropbox) need not hash the same bytes a third time. A second SHA-256 pass over every
+ * byte: use `Sha256PassThrough` where the content hash is not needed.
  */
 export class HashingPassThrough extends Sha256PassThrough {
-  readonly #contentHasher = new ContentHasher();
+  /**
+   * 64 blocks (256 MiB of stream): far more than a destination lags behind, as the fan-out
+   * between them holds 1 MiB per branch and the Dropbox upload two 16 MiB chunks.
+   */
+  readonly blockDigests = new RecentBlockDigests(64);
+  readonly #contentHasher = new ContentHasher({ onBlockDigest: (index, digest) => this.blockDigests.record(index, digest) });
   #contentHash: string | undefined;
 
   protected override alsoHash(chunk: Buffer): void {
     this.#contentHasher.update(chunk);
   }
 
+  override _flush(callback: TransformCallback): void {
+    // Before the stream ends, so the last block's digest is known to readers that see the end.
+    this.#contentHash = this.#contentHasher.digest();
+    super._flush(callback);
+  }
+
   override get result(): { contentHash: string; sha256: string; bytes: number } {
     const { sha256, bytes } = super.result;
-    this.#contentHash ??= this.#contentHasher.digest();
-    return { contentHash: this.#contentHash, sha256, bytes };
+    return { contentHash: this.#contentHash!, sha256, bytes };
   }
 }

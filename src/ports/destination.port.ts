@@ -48,6 +48,22 @@ export interface WriteOptions extends CallOptions {
   size?: number;
   /** Called with the total bytes sent so far. */
   onProgress?: (bytesSent: number) => void;
+  /**
+   * SHA-256 digests of the source's 4 MiB blocks, already computed upstream, for a destination
+   * that needs them (Dropbox builds its content hash from them) instead of hashing the same bytes
+   * again.
+   */
+  blockDigests?: BlockDigests;
+}
+
+/**
+ * Digests of the 4 MiB blocks of a stream: `digest(i)` is the SHA-256 of bytes
+ * [i × 4 MiB, (i + 1) × 4 MiB) of the stream (the last block may be shorter). A block's digest is
+ * known once all of its bytes have been delivered downstream; the last block's once the stream has
+ * ended. `undefined` means not known (any more): the reader then hashes the block itself.
+ */
+export interface BlockDigests {
+  digest(index: number): Uint8Array | undefined;
 }
 
 export interface ReadOptions extends CallOptions {

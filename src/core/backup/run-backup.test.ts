@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +76,46 @@ describe('runBackup', () => {
     expect(outcome.results[1]?.error?.message).toMatch(/disk unplugged/);
     expect(await readdir(join(good.dir, 'nightly'))).toHaveLength(2);
     expect(await readdir(broken.dir)).toEqual([]);
+  });
+
+  it('hands every target the digests of the 4 MiB blocks it is sent, each known once the block has arrived', async () => {
+    const [a, b] = [await localTarget('a'), await localTarget('b')];
+    const blockSize = 4 * 1024 * 1024;
+    const checks: { blocks: number; wrong: number[] }[] = [];
+    const checking = (target: BackupTarget): BackupTarget => ({
+      ...target,
+      storage: createStorage({
+        ...target.storage,
+        async write(writeKey, source, options) {
+          const check = { blocks: 0, wrong: [] as number[] };
+          if (!writeKey.endsWith('.meta.json')) checks.push(check);
+          const pieces: Buffer[] = [];
+          let received = 0;
+          for await (const chunk of source) {
+            pieces.push(chunk as Buffer);
+            received += (chunk as Buffer).length;
+            for (; (check.blocks + 1) * blockSize <= received; check.blocks++) {
+              const block = Buffer.concat(pieces).subarray(check.blocks * blockSize, (check.blocks + 1) * blockSize);
+              const given = options?.blockDigests?.digest(check.blocks);
+              if (given === undefined || !Buffer.from(given).equals(createHash('sha256').update(block).digest())) check.wrong.push(check.blocks);
+            }
+          }
+          const whole = Buffer.concat(pieces);
+          const last = whole.subarray(check.blocks * blockSize);
+          if (!writeKey.endsWith('.meta.json') && last.length > 0) {
+            const given = options?.blockDigests?.digest(check.blocks);
+            if (given === undefined || !Buffer.from(given).equals(createHash('sha256').update(last).digest())) check.wrong.push(check.blocks);
+            check.blocks++;
+          }
+          return target.storage.write(writeKey, Readable.from([whole]), options);
+        },
+      }),
+    });
+    const size = 2 * blockSize + 123_456;
+    const outcome = await runBackup({ job: { ...job, compression: 'none' }, source: createGeneratedSource(size), sourceType: 'postgres', database: 'shop', targets: [checking(a), checking(b)], encryption: { profileId: 'p1', key: generateEncryptionKey() } }, deps);
+
+    expect(outcome.results.map((r) => r.status)).toEqual(['success', 'success']);
+    expect(checks).toEqual([{ blocks: 3, wrong: [] }, { blocks: 3, wrong: [] }]);
   });
 
   it('fails every target and leaves nothing when the dump breaks midway', async () => {

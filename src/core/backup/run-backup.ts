@@ -85,7 +85,7 @@ export async function runBackup(request: BackupRequest, deps: BackupDependencies
   const writes = request.targets.map(async (target, index) => {
     const branch = branches[index]!;
     try {
-      const stored = await target.storage.write(key, branch.stream, { signal: request.signal });
+      const stored = await target.storage.write(key, branch.stream, { signal: request.signal, blockDigests: hashing.blockDigests });
       return { target, stored };
     } catch (error) {
       branch.abandon();

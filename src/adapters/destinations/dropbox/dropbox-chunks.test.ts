@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { contentHashOf } from '../../../core/content-hash.ts';
@@ -62,5 +63,21 @@ describe('ChunkReader', () => {
 
   it('refuses chunk sizes that are not multiples of 4 MiB', () => {
     expect(() => new ChunkReader(Readable.from([]), 5 * MIB)).toThrow(RangeError);
+  });
+  it('takes block digests it is given instead of hashing, and hashes the blocks it is not given', async () => {
+    const data = generatedBytes(12 * MIB + 99, 8);
+    const blockDigest = (index: number) => createHash('sha256').update(data.subarray(index * 4 * MIB, (index + 1) * 4 * MIB)).digest();
+    // Block 1's given digest is deliberately wrong, so the hashes show which digests were used.
+    const wrong = Buffer.alloc(32, 0xab);
+    const given = { digest: (index: number) => (index === 1 ? wrong : index === 3 ? blockDigest(3) : undefined) };
+    const reader = new ChunkReader(Readable.from([data]), 8 * MIB, given);
+    const first = await reader.next();
+    const second = await reader.next();
+    expect(second.final).toBe(true);
+    const combine = (digests: Buffer[]) => createHash('sha256').update(Buffer.concat(digests)).digest('hex');
+    expect(first.hash).toBe(combine([blockDigest(0), wrong]));
+    expect(second.hash).toBe(combine([blockDigest(2), blockDigest(3)]));
+    expect(second.hash).toBe(contentHashOf(second.bytes));
+    expect(reader.fileHash()).toBe(combine([blockDigest(0), wrong, blockDigest(2), blockDigest(3)]));
   });
 });

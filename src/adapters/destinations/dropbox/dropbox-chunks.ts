@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CONTENT_HASH_BLOCK_SIZE } from '../../../core/content-hash.ts';
 import { chunksOf } from '../../../core/stream-chunks.ts';
+import type { BlockDigests } from '../../../ports/destination.port.ts';
 
 /** One piece of the source, read into a reused buffer. */
 export interface Chunk {
@@ -20,14 +21,16 @@ export interface Chunk {
  * caller must be done with a chunk (its request answered) before asking for the one after next.
  *
  * While reading it also hashes: `chunkSize` is a multiple of 4 MiB, so each chunk's 4 MiB blocks
- * are the whole file's blocks, and one SHA-256 pass yields both the per-request hash and the
- * file's Dropbox content hash (`fileHash()`). The hashing stays synchronous on purpose: hashing
+ * are the whole file's blocks, and their digests yield both the per-request hash and the file's
+ * Dropbox content hash (`fileHash()`). A block whose digest `blockDigests` already knows (the
+ * backup pipeline hashed it upstream) is not hashed again. The hashing stays synchronous on purpose: hashing
  * the blocks on another thread (`AsyncContentHasher`) was measured to save event-loop time but no upload
  * time (uploads wait on the network, not on the event loop) while costing more CPU and memory.
  */
 export class ChunkReader {
   readonly #iterator: AsyncIterator<Buffer>;
   readonly #chunkSize: number;
+  readonly #blockDigests: BlockDigests | undefined;
   readonly #buffers: [Buffer | undefined, Buffer | undefined] = [undefined, undefined];
   readonly #fileHash: Hash = createHash('sha256');
   #fileDigest: string | undefined;
@@ -36,12 +39,13 @@ export class ChunkReader {
   #ended = false;
   #bytesRead = 0;
 
-  constructor(source: Readable, chunkSize: number) {
+  constructor(source: Readable, chunkSize: number, blockDigests?: BlockDigests) {
     if (chunkSize <= 0 || chunkSize % CONTENT_HASH_BLOCK_SIZE !== 0) {
       throw new RangeError(`chunkSize must be a positive multiple of ${CONTENT_HASH_BLOCK_SIZE}`);
     }
     this.#iterator = chunksOf(source);
     this.#chunkSize = chunkSize;
+    this.#blockDigests = blockDigests;
   }
 
   /** Total bytes handed out so far. */
@@ -70,8 +74,9 @@ export class ChunkReader {
       this.#pending = copied < this.#pending.length ? this.#pending.subarray(copied) : undefined;
     }
     const bytes = buffer.subarray(0, fill);
+    const hash = this.#hashChunk(bytes, this.#bytesRead / CONTENT_HASH_BLOCK_SIZE);
     this.#bytesRead += fill;
-    return { bytes, final: this.#ended && this.#pending === undefined, hash: this.#hashChunk(bytes) };
+    return { bytes, final: this.#ended && this.#pending === undefined, hash };
   }
 
   /** The whole stream's Dropbox content hash; call after the final chunk (later reads are an error). */
@@ -80,10 +85,11 @@ export class ChunkReader {
     return this.#fileDigest;
   }
 
-  #hashChunk(bytes: Buffer): string {
+  /** `firstBlock`: the index of the chunk's first 4 MiB block in the whole stream. */
+  #hashChunk(bytes: Buffer, firstBlock: number): string {
     const request = createHash('sha256');
-    for (let start = 0; start < bytes.length; start += CONTENT_HASH_BLOCK_SIZE) {
-      const digest = createHash('sha256').update(bytes.subarray(start, start + CONTENT_HASH_BLOCK_SIZE)).digest();
+    for (let start = 0, block = firstBlock; start < bytes.length; start += CONTENT_HASH_BLOCK_SIZE, block++) {
+      const digest = this.#blockDigests?.digest(block) ?? createHash('sha256').update(bytes.subarray(start, start + CONTENT_HASH_BLOCK_SIZE)).digest();
       request.update(digest);
       this.#fileHash.update(digest);
     }

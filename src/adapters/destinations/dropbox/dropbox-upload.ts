@@ -33,7 +33,7 @@ export async function uploadFile(context: DropboxContext, path: string, source: 
   try {
     if (size !== undefined && size > maxFileBytes) throw tooLarge(size, maxFileBytes, false);
     throwIfAborted(signal);
-    const reader = new ChunkReader(source, chunkSize);
+    const reader = new ChunkReader(source, chunkSize, options.blockDigests);
     const read = async (): Promise<Chunk> => {
       let chunk: Chunk;
       try {
