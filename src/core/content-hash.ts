@@ -104,24 +104,20 @@ export class ContentHasher {
  * that falls further behind gets `undefined` and hashes for itself.
  */
 export class RecentBlockDigests implements BlockDigests {
-  readonly #digests: (Uint8Array | undefined)[];
-  readonly #indexes: number[];
+  readonly #slots: ({ index: number; digest: Uint8Array } | undefined)[];
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('capacity must be a positive integer');
-    this.#digests = new Array<Uint8Array | undefined>(capacity).fill(undefined);
-    this.#indexes = new Array<number>(capacity).fill(-1);
+    this.#slots = new Array<undefined>(capacity).fill(undefined);
   }
 
   record(index: number, digest: Uint8Array): void {
-    const slot = index % this.#digests.length;
-    this.#digests[slot] = digest;
-    this.#indexes[slot] = index;
+    this.#slots[index % this.#slots.length] = { index, digest };
   }
 
   digest(index: number): Uint8Array | undefined {
-    const slot = index % this.#digests.length;
-    return this.#indexes[slot] === index ? this.#digests[slot] : undefined;
+    const slot = this.#slots[index % this.#slots.length];
+    return slot?.index === index ? slot.digest : undefined;
   }
 }
 

@@ -23,9 +23,10 @@ export interface Chunk {
  * While reading it also hashes: `chunkSize` is a multiple of 4 MiB, so each chunk's 4 MiB blocks
  * are the whole file's blocks, and their digests yield both the per-request hash and the file's
  * Dropbox content hash (`fileHash()`). A block whose digest `blockDigests` already knows (the
- * backup pipeline hashed it upstream) is not hashed again. The hashing stays synchronous on purpose: hashing
- * the blocks on another thread (`AsyncContentHasher`) was measured to save event-loop time but no upload
- * time (uploads wait on the network, not on the event loop) while costing more CPU and memory.
+ * backup pipeline hashed it upstream) is not hashed again. The hashing stays synchronous on
+ * purpose: hashing the blocks on another thread (`AsyncContentHasher`) was measured to save
+ * event-loop time but no upload time (uploads wait on the network, not on the event loop) while
+ * costing more CPU and memory.
  */
 export class ChunkReader {
   readonly #iterator: AsyncIterator<Buffer>;
