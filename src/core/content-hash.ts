@@ -295,8 +295,9 @@ export class Sha256PassThrough extends Transform {
  */
 export class HashingPassThrough extends Sha256PassThrough {
   /**
-   * 64 blocks (256 MiB of stream): far more than a destination lags behind, as the fan-out
-   * between them holds 1 MiB per branch and the Dropbox upload two 16 MiB chunks.
+   * 64 blocks (256 MiB of stream): far more than a destination lags behind. The Dropbox chunk
+   * reader takes a block's digest as soon as it has read the block's last byte, and between the
+   * two sit only stream buffers and the fan-out's 1 MiB per branch.
    */
   readonly blockDigests = new RecentBlockDigests(64);
   readonly #contentHasher = new ContentHasher({ onBlockDigest: (index, digest) => this.blockDigests.record(index, digest) });
